@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing first.
+VENV := .venv
+PY := $(VENV)/bin/python
+KIT := $(VENV)/bin/policy-kit
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: demo test bench install clean
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(KIT) generate corpus/schools/*.yaml -o $(OUT)/generated --force
+	$(KIT) roster corpus/roster.csv -o $(OUT)/roster --force
+	-$(KIT) check corpus/policies/complete-elementary.md corpus/policies/missing-police-and-pdca.md
+	@echo
+	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program}.{pdf,html}"
+	@echo "Roster run:          $(OUT)/roster/"
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/accuracy.py
+	$(PY) benchmarks/speed.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

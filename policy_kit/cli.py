@@ -1,0 +1,130 @@
+"""The `policy-kit` command line. Every command is documented in README.md.
+
+Exit codes: 0 success; 1 findings (a required requirement missing, a school failed in a bulk
+run); 2 usage or input error; 3 internal error (a bug: please report it); 130 interrupted."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_INPUT, PolicyKitError
+
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our errors into a message and an exit code; never show a traceback to users."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PolicyKitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: finished files are complete, unfinished ones were not written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly
+            if os.environ.get("POLICY_KIT_DEBUG"):
+                raise
+            click.echo(f"internal error: {exc.__class__.__name__}: {exc}", err=True)
+            click.echo("this is a bug in policy-kit; rerun with POLICY_KIT_DEBUG=1 for details", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policy-kit")
+def main() -> None:
+    """Generate and check school bullying-prevention policies (学校いじめ防止基本方針).
+
+    \b
+    Exit codes: 0 ok, 1 findings or a failed school in a bulk run,
+    2 usage or input error, 3 internal error, 130 interrupted.
+    """
+
+
+# --------------------------------------------------------------------------- generate
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="school.yaml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter input file for a new school (default: school.yaml)."""
+    from . import atomic
+    from .resources import data_dir
+
+    if path.exists() and not force:
+        raise PolicyKitError("file exists; pass --force to overwrite it", path)
+    atomic.write_text(path, (data_dir("templates") / "school_policy" / "starter.yaml").read_text(encoding="utf-8"))
+    click.echo(f"wrote {path}: fill it in, then run `policy-kit generate {path} -o out`")
+
+
+_FORMATS = click.Choice(["pdf", "html", "both"])
+_DOCS = click.Choice(["policy", "leaflet", "program"])
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True, help="Output directory; each school gets OUT/<school-id>/.")
+@click.option("--format", "fmt", type=_FORMATS, default="both", show_default=True, help="Write PDF, HTML or both.")
+@click.option("--only", "only", type=_DOCS, multiple=True, help="Only this document (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite this school's existing documents.")
+@click.option("--check-only", is_flag=True, help="Validate the inputs and write nothing.")
+@handle_errors
+def generate(inputs: tuple[Path, ...], out: Path, fmt: str, only: tuple[str, ...], force: bool, check_only: bool) -> None:
+    """Generate each school's policy, parent leaflet and annual programme (PDF + HTML).
+
+    Every input is validated first; if any is invalid nothing is written (exit 2).
+    """
+    from .generate import generate_school
+    from .school import load_profile, load_school
+
+    schools = [(path, load_school(path)) for path in inputs]
+    for path, data in schools:
+        load_profile(data.profile, relative_to=path)
+    if check_only:
+        click.echo(f"{len(schools)} input(s) valid")
+        return
+    formats = ("pdf", "html") if fmt == "both" else (fmt,)
+    for path, data in schools:
+        result = generate_school(data, out, input_path=path, formats=formats, documents=list(only) or None, force=force)
+        click.echo(f"{data.school.name}: {result.out_dir}/ ({len(result.files)} files)")
+
+
+@main.command()
+@click.argument("roster_path", metavar="ROSTER", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--format", "fmt", type=_FORMATS, default="both", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite existing documents of the same school.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@handle_errors
+def roster(roster_path: Path, out: Path, jobs: int | None, fmt: str, force: bool, progress: bool | None) -> None:
+    """Generate every school of a roster (CSV or XLSX, one row per school).
+
+    A bad row is reported with its row number and the other schools are still produced;
+    exit 1 when any school failed.
+    """
+    from .bulk import run_roster
+
+    formats = ("pdf", "html") if fmt == "both" else (fmt,)
+    summary = run_roster(roster_path, out, jobs=jobs or os.cpu_count() or 1, formats=formats, force=force,
+                         progress=sys.stderr.isatty() if progress is None else progress)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.failed:
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,72 @@
+"""Generate one school's documents: input → validate → render HTML → PDF, written atomically."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic
+from .errors import OutputError
+from .package import PolicyPackage, build_package
+from .render import html_to_pdf, render_html
+from .school import SchoolInput, load_profile, load_school
+
+DOCUMENTS = {"policy": "policy.html.j2", "leaflet": "leaflet.html.j2", "program": "program.html.j2"}
+
+
+@dataclass
+class GeneratedSchool:
+    school_id: str
+    school_name: str
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+
+
+def render_documents(pkg: PolicyPackage, documents: list[str] | None = None) -> dict[str, str]:
+    """HTML for each requested document, keyed by document name."""
+    names = documents or list(DOCUMENTS)
+    context = {"pkg": pkg, "school": pkg.input.school, "profile": pkg.profile}
+    return {name: render_html("school_policy", DOCUMENTS[name], **context) for name in names}
+
+
+def generate_school(
+    data: SchoolInput,
+    out_root: Path,
+    *,
+    input_path: Path | None = None,
+    formats: tuple[str, ...] = ("pdf", "html"),
+    documents: list[str] | None = None,
+    force: bool = False,
+) -> GeneratedSchool:
+    """Render and write ``OUT/<school-id>/{policy,leaflet,program}.{pdf,html}``."""
+    profile = load_profile(data.profile, relative_to=input_path)
+    pkg = build_package(data, profile)
+    out_dir = out_root / data.school.id
+    _claim_directory(out_dir, data, force)
+    result = GeneratedSchool(data.school.id, data.school.name, out_dir)
+    for name, html in render_documents(pkg, documents).items():
+        if "html" in formats:
+            result.files.append(atomic.write_text(out_dir / f"{name}.html", html))
+        if "pdf" in formats:
+            result.files.append(atomic.write_bytes(out_dir / f"{name}.pdf", html_to_pdf(html)))
+    return result
+
+
+def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
+    """Refuse to overwrite another school's documents; overwrite our own only with --force."""
+    marker = out_dir / ".school"
+    if marker.exists():
+        owner = marker.read_text(encoding="utf-8", errors="replace").strip()
+        if owner != data.school.name:
+            raise OutputError(
+                f"already holds documents of another school ({owner}); two inputs share the id {data.school.id!r}",
+                out_dir,
+            )
+        if not force:
+            raise OutputError("documents exist already; pass --force to overwrite them", out_dir)
+    elif out_dir.exists() and any(out_dir.iterdir()) and not force:
+        raise OutputError("directory exists and is not empty; pass --force to write into it", out_dir)
+    atomic.write_text(marker, data.school.name + "\n")
+
+
+def generate_file(path: Path, out_root: Path, **kwargs) -> GeneratedSchool:
+    return generate_school(load_school(path), out_root, input_path=path, **kwargs)

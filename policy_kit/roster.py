@@ -1,0 +1,115 @@
+"""A roster: one row per school (CSV or XLSX) to generate every school in one run.
+
+Columns are field paths of the school input (``school.id``, ``school.name``, ``organisation.name``,
+``team.leader`` …); the optional column ``base`` names a per-school YAML file (relative to the
+roster) that supplies everything else. List fields take values separated by ``;``."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import safeyaml
+from .errors import InputError
+from .school import SchoolInput, validate_school
+
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
+SHORT_COLUMNS = {"id": "school.id", "name": "school.name", "kind": "school.kind", "phone": "school.phone",
+                 "address": "school.address", "website": "school.website", "principal": "school.principal"}
+
+
+@dataclass
+class RosterRow:
+    number: int  # row number as the user sees it (header is row 1)
+    label: str
+    data: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    if not path.is_file():
+        raise InputError("roster file not found", path)
+    if path.stat().st_size > MAX_ROSTER_BYTES:
+        raise InputError(f"roster is larger than {MAX_ROSTER_BYTES} bytes", path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table = _read_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        table = _read_xlsx(path)
+    else:
+        raise InputError("a roster must be a .csv or .xlsx file", path)
+    if not table:
+        raise InputError("roster is empty", path)
+    header, body = [h.strip() for h in table[0]], table[1:]
+    if not any(h in ("base", "id", "school.id") for h in header):
+        raise InputError("roster needs a 'base' (YAML file) or an 'id' column", path)
+    rows = []
+    for offset, cells in enumerate(body, start=2):
+        if not any(str(c).strip() for c in cells):
+            continue
+        record = {h: str(c).strip() for h, c in zip(header, cells) if h and str(c).strip()}
+        rows.append(_build_row(path, offset, record))
+    return rows
+
+
+def _build_row(roster: Path, number: int, record: dict[str, str]) -> RosterRow:
+    label = record.get("name") or record.get("school.name") or record.get("id") or record.get("base") or f"row {number}"
+    try:
+        data: dict[str, Any] = {}
+        if "base" in record:
+            base = (roster.parent / record.pop("base")).resolve()
+            loaded = safeyaml.load_file(base)
+            if not isinstance(loaded, dict):
+                raise InputError("base file must hold a mapping", base)
+            data = loaded
+        for column, value in record.items():
+            _set_path(data, SHORT_COLUMNS.get(column, column), value)
+        school = data.get("school")
+        if isinstance(school, dict) and school.get("name"):
+            label = str(school["name"])
+        validate_school(data, f"{roster}, row {number}")
+        return RosterRow(number, label, data=data)
+    except InputError as exc:
+        return RosterRow(number, label, error=str(exc))
+
+
+def _set_path(data: dict, dotted: str, value: str) -> None:
+    keys = dotted.split(".")
+    node = data
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise InputError(f"column {dotted!r} conflicts with the base file")
+    node[keys[-1]] = [v.strip() for v in value.split(";") if v.strip()] if ";" in value else value
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("roster CSV is neither UTF-8 nor Shift_JIS", path)
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputError(f"cannot read the Excel file: {exc.__class__.__name__}", path) from None
+    sheet = book.worksheets[0]
+    table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return table
+
+
+def row_to_input(row: RosterRow) -> SchoolInput:
+    return SchoolInput.model_validate(row.data)

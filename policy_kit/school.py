@@ -1,0 +1,259 @@
+"""The structured input for one school, and the jurisdiction profile it builds on.
+
+Everything is validated with pydantic before anything is rendered; `load_school` turns
+validation failures into one message per problem with the file, the field path and a
+did-you-mean for unknown keys."""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.functional_validators import BeforeValidator
+
+from . import safeyaml
+from .errors import InputError
+from .resources import data_dir
+
+SCHOOL_KINDS = ("小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校")
+MONTHS_IN_SCHOOL_YEAR = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+
+
+def nfkc(value: Any) -> Any:
+    """Normalise every input string with NFKC (Kangxi radicals such as ⼀ become 一) and trim it."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value).strip()
+    return value
+
+
+Text = Annotated[str, BeforeValidator(nfkc), Field(min_length=1, max_length=400)]
+LongText = Annotated[str, BeforeValidator(nfkc), Field(min_length=1, max_length=2000)]
+Phone = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"^[0-9][0-9\-()]{5,15}$")]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contact(_Model):
+    name: Text
+    phone: Phone
+    hours: Text | None = None
+    note: Text | None = None
+
+
+class SchoolInfo(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+    name: Text
+    kind: Literal["小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校"]
+    principal: Text | None = None
+    address: Text | None = None
+    phone: Phone | None = None
+    website: Text | None = None
+    motto: Text | None = None
+
+    @property
+    def pupils(self) -> str:
+        """児童 for elementary schools, 生徒 for secondary, 児童生徒 where both attend."""
+        return {"小学校": "児童", "中学校": "生徒", "高等学校": "生徒"}.get(self.kind, "児童生徒")
+
+
+class Organisation(_Model):
+    """The organisation required by 法第22条 (any name)."""
+
+    name: Text
+    members: list[Text] = Field(min_length=2)
+    experts: list[Text] = Field(default_factory=list)
+    meetings: Text = "定例会議を毎月1回開き、必要に応じて臨時会議を開きます"
+
+
+class Team(_Model):
+    """The core team inside the organisation (いじめ対策チーム)."""
+
+    name: Text = "いじめ対策チーム"
+    members: list[Text] = Field(min_length=1)
+    reporting_contacts: list[Text] = Field(min_length=1)
+    leader: Text
+    meeting: Text = "毎週1回"
+
+
+class MonthActivities(_Model):
+    month: Month
+    prevention: list[Text] = Field(default_factory=list)
+    detection: list[Text] = Field(default_factory=list)
+    committee: list[Text] = Field(default_factory=list)
+    training: list[Text] = Field(default_factory=list)
+
+
+class Schedule(_Model):
+    survey_months: list[Month] | None = None
+    stress_check_months: list[Month] = Field(default_factory=lambda: [5, 9, 1])
+    interview_weeks: list[Text] | None = None
+    activities: list[MonthActivities] = Field(default_factory=list)
+
+    @field_validator("activities")
+    @classmethod
+    def _one_entry_per_month(cls, value: list[MonthActivities]) -> list[MonthActivities]:
+        seen = [a.month for a in value]
+        dupes = sorted({m for m in seen if seen.count(m) > 1})
+        if dupes:
+            raise ValueError(f"month {dupes[0]} is listed more than once")
+        return value
+
+
+class Police(_Model):
+    station: Text
+    phone: Phone | None = None
+    liaison: Text = "学校警察連絡協議会"
+
+
+class SchoolInput(_Model):
+    profile: Text = "asahikawa"
+    fiscal_year: Annotated[int, Field(ge=2019, le=2100)]
+    revised: _dt.date | None = None
+    established: _dt.date | None = None
+    school: SchoolInfo
+    organisation: Organisation
+    team: Team
+    schedule: Schedule = Field(default_factory=Schedule)
+    police: Police
+    contacts: list[Contact] = Field(default_factory=list)
+    student_activities: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _leader_in_team(self) -> "SchoolInput":
+        if self.team.leader not in self.team.members:
+            self.team.members.append(self.team.leader)
+        return self
+
+
+class Profile(_Model):
+    """What is city-wide: the board, hotlines, survey months, awareness month."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    city: Text
+    board: Text
+    city_policy: Text
+    city_policy_source: Text
+    department: Contact
+    survey_months: list[Month]
+    awareness_month: Month
+    awareness_name: Text
+    hotlines: list[Contact]
+    case_report: LongText
+
+
+def load_school(path: str | Path, overrides: dict[str, Any] | None = None) -> SchoolInput:
+    """Read and validate a school's YAML file; raise InputError naming every problem."""
+    path = Path(path)
+    data = safeyaml.load_file(path)
+    if overrides:
+        data = _deep_merge(data if isinstance(data, dict) else {}, overrides)
+    return validate_school(data, path)
+
+
+def validate_school(data: Any, path: str | Path) -> SchoolInput:
+    if not isinstance(data, dict):
+        raise InputError("the file must hold a mapping of fields (see `policy-kit init`)", path)
+    try:
+        return SchoolInput.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, SchoolInput), path) from None
+
+
+def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
+    """A bundled profile by name (``asahikawa``) or a YAML file path."""
+    candidate = Path(name_or_path)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to.parent / candidate
+    if not (name_or_path.endswith((".yaml", ".yml")) and candidate.is_file()):
+        if not re.fullmatch(r"[a-z0-9_-]+", name_or_path):
+            raise InputError(f"unknown profile {name_or_path!r}")
+        candidate = data_dir("profiles") / f"{name_or_path}.yaml"
+        if not candidate.is_file():
+            known = sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
+            raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}")
+    data = safeyaml.load_file(candidate)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, Profile), candidate) from None
+
+
+def format_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
+    """One line per problem: `field.path: what is wrong` (with did-you-mean for unknown keys)."""
+    lines = []
+    for err in exc.errors():
+        loc = _format_loc(err["loc"])
+        if err["type"] == "extra_forbidden":
+            key = str(err["loc"][-1])
+            allowed = _allowed_keys(model, err["loc"][:-1])
+            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            msg = f"unknown field {key!r}"
+            if hint:
+                msg += f" (did you mean {hint[0]!r}?)"
+            elif allowed:
+                msg += f"; allowed here: {', '.join(sorted(allowed))}"
+        elif err["type"] == "missing":
+            msg = "this field is required"
+        else:
+            msg = err["msg"]
+            if err["type"] == "string_pattern_mismatch" and "phone" in loc:
+                msg = "not a phone number (digits and hyphens, e.g. 0166-00-0000)"
+            elif err["type"] == "literal_error" and loc.endswith("kind"):
+                msg = f"must be one of {'、'.join(SCHOOL_KINDS)}"
+            got = err.get("input")
+            if isinstance(got, (str, int, float)) and err["type"] != "missing":
+                msg += f" (got {str(got)[:60]!r})"
+        lines.append(f"{loc or '(top level)'}: {msg}")
+    return "invalid input:\n  " + "\n  ".join(lines)
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names valid at ``loc`` (walks nested models and lists of models)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_of(field.annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}).keys())
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
