@@ -128,3 +128,100 @@ def roster(roster_path: Path, out: Path, jobs: int | None, fmt: str, force: bool
         click.echo(line)
     if summary.failed:
         sys.exit(EXIT_FINDINGS)
+
+
+# --------------------------------------------------------------------------- check
+
+_CHECK_FORMATS = click.Choice(["text", "json", "sarif", "junit", "github"])
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--checklist", "checklist_name", default=None, help="Bundled checklist name or a YAML path [default: asahikawa, or the config file's].")
+@click.option("--format", "fmt", type=_CHECK_FORMATS, default="text", show_default=True, help="Report format.")
+@click.option("--ignore", multiple=True, metavar="ID", help="Leave a requirement out (repeatable).")
+@click.option("--fail-on", type=click.Choice(["required", "recommended", "partial"]), default=None,
+              help="What makes exit code 1: a missing required item (default), any missing item, or any missing/partial item.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to a file (atomically) instead of stdout.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="policy-kit.toml or pyproject.toml to read [default: found from the current directory].")
+@click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True, help="Refuse PDFs/DOCX with more pages.")
+@click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True, help="Refuse larger files.")
+@click.option("-v", "--verbose", is_flag=True, help="Show up to three evidence sentences for every requirement.")
+@handle_errors
+def check(files: tuple[Path, ...], checklist_name: str | None, fmt: str, ignore: tuple[str, ...], fail_on: str | None,
+          output: Path | None, config_path: Path | None, max_pages: int, max_file_mb: int, verbose: bool) -> None:
+    """Check one school's policy package (several files, or a directory) against a checklist.
+
+    Exit 0: nothing that fails (see --fail-on); 1: a required requirement is missing;
+    2: usage or input error (e.g. a PDF without a text layer).
+    """
+    from . import atomic
+    from .check.checklist import load_checklist
+    from .check.extract import Limits
+    from .check.report import is_failure, render
+    from .check.runner import check_paths
+    from .config import apply_waivers, load_config
+
+    config = load_config(config_path)
+    checklist = load_checklist(checklist_name or config.checklist)
+    fail_on = fail_on or config.fail_on
+    limits = Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages)
+    result = check_paths(list(files), checklist, tuple(dict.fromkeys((*config.ignore, *ignore))), limits)
+    apply_waivers(result, config)
+    text = render(result, fmt, fail_on, verbose)
+    if output:
+        atomic.write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+    if any(is_failure(f, fail_on) for f in result.findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.group()
+def checklist() -> None:
+    """List and explain checklist requirements."""
+
+
+@checklist.command("list")
+@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@handle_errors
+def checklist_list(checklist_name: str) -> None:
+    """List every requirement: id, severity, title, source section."""
+    from .check.checklist import load_checklist
+
+    cl = load_checklist(checklist_name)
+    click.echo(f"{cl.title}（{cl.id} {cl.version}）— {len(cl.requirements)} requirements")
+    for r in cl.requirements:
+        click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）")
+
+
+@checklist.command("show")
+@click.argument("requirement_id")
+@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@handle_errors
+def checklist_show(requirement_id: str, checklist_name: str) -> None:
+    """Explain one requirement: why it is required, how to fix it, an example, the rules."""
+    from .check.checklist import load_checklist
+
+    cl = load_checklist(checklist_name)
+    r = cl.get(requirement_id)
+    click.echo(f"{r.id} — {r.title}\n")
+    click.echo(f"重要度: {'必須 (required)' if r.severity == 'required' else '推奨 (recommended)'}")
+    click.echo(f"出典:   {r.source}")
+    click.echo(f"理由:   {r.why}")
+    click.echo(f"対応:   {r.fix}")
+    if r.example:
+        click.echo(f"記載例: {r.example}")
+    click.echo("\n検出ルール（present のいずれか）:")
+    for clause in r.present:
+        groups = " + ".join("(" + " & ".join(g) + ")" for g in clause.groups)
+        extra = f" 前後{clause.window}文以内" if clause.window else " 同じ文"
+        if clause.context:
+            extra += f"; 見出しも可: {', '.join(clause.context)}"
+        if clause.distinct:
+            extra += "; " + ", ".join(f"{k} が{v}種類以上" for k, v in clause.distinct.items())
+        click.echo(f"  - {groups}{extra}")
+    if r.partial:
+        click.echo("部分的（partial）:")
+        for clause in r.partial:
+            click.echo("  - " + " + ".join("(" + " & ".join(g) + ")" for g in clause.groups))

@@ -1,0 +1,214 @@
+"""Match a checklist against analysed sentences: present / partial / missing, with evidence.
+
+A requirement is *present* when one of its ``present`` clauses is satisfied by sentences that
+are body text (not a heading) and not negated ("実施していない", "該当しない", "今後検討").
+A clause satisfied only by headings or negated sentences, or a ``partial`` clause, gives
+*partial*: the topic is mentioned but the school's own arrangement is not stated.
+Concepts marked ``fuzzy`` get a second, typo-tolerant pass (Damerau-Levenshtein on the best
+rapidfuzz alignment) only for requirements that the exact pass did not find."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
+
+from .checklist import Checklist, Clause, Concept, Requirement
+from .normalise import Sentence
+
+PRESENT, PARTIAL, MISSING = "present", "partial", "missing"
+MAX_EVIDENCE = 3
+
+
+@dataclass
+class Evidence:
+    path: str
+    page: int
+    line: int
+    text: str
+
+    def location(self) -> str:
+        return f"{self.path}:{self.page}:{self.line}"
+
+
+@dataclass
+class Finding:
+    requirement: Requirement
+    status: str
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+    note: str = ""
+    waived: str | None = None  # the reason, when a waiver or inline suppression applies
+
+
+@dataclass
+class _Match:
+    indices: list[int]
+    strong: bool
+    fuzzy: bool
+
+
+class Matcher:
+    def __init__(self, checklist: Checklist, sentences: list[Sentence]):
+        self.checklist = checklist
+        self.sentences = sentences
+        self._hits: dict[tuple[str, bool], dict[int, str]] = {}
+        self._heading_hits: dict[tuple[str, str], bool] = {}
+        self._negated: dict[int, bool] = {}
+
+    # ------------------------------------------------------------------ concepts
+
+    def hits(self, name: str, fuzzy: bool = False) -> dict[int, str]:
+        """Sentence index → matched text, for every sentence where the concept occurs."""
+        concept = self.checklist.concepts[name]
+        fuzzy = fuzzy and concept.fuzzy
+        key = (name, fuzzy)
+        if key not in self._hits:
+            found = dict(self.hits(name)) if fuzzy else {}
+            for i, sentence in enumerate(self.sentences):
+                if i in found:
+                    continue
+                text = _match_concept(concept, sentence.lower, sentence.lemmas, sentence.norms, fuzzy)
+                if text is not None:
+                    found[i] = text
+            self._hits[key] = found
+        return self._hits[key]
+
+    def in_heading(self, name: str, heading: str) -> bool:
+        key = (name, heading)
+        if key not in self._heading_hits:
+            concept = self.checklist.concepts[name]
+            lowered = heading.lower()
+            self._heading_hits[key] = bool(heading) and _match_concept(concept, lowered, "", "", False) is not None
+        return self._heading_hits[key]
+
+    def negated(self, i: int) -> bool:
+        if i not in self._negated:
+            text = self.sentences[i].lower
+            self._negated[i] = any(cue.search(text) for cue in self.checklist.negation_cues)
+        return self._negated[i]
+
+    # ------------------------------------------------------------------ clauses
+
+    def group_hits(self, group: list[str], fuzzy: bool) -> set[int]:
+        result: set[int] | None = None
+        for name in group:
+            found = set(self.hits(name, fuzzy))
+            result = found if result is None else result & found
+        return result or set()
+
+    def match_clause(self, clause: Clause, requirement: Requirement, fuzzy: bool) -> _Match | None:
+        groups = [sorted(self.group_hits(g, fuzzy)) for g in clause.groups]
+        if any(not g for g in groups):
+            return None
+        best: _Match | None = None
+        for anchor in groups[0]:
+            doc = self.sentences[anchor].doc
+            chosen = [anchor]
+            for other in groups[1:]:
+                near = [j for j in other if abs(j - anchor) <= clause.window and self.sentences[j].doc == doc]
+                if not near:
+                    break
+                chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
+            else:
+                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
+                    continue
+                strong = not any(self.sentences[j].is_heading or (requirement.negation and self.negated(j)) for j in chosen)
+                used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
+                match = _Match(sorted(set(chosen)), strong, used_fuzzy)
+                if best is None or (match.strong and not best.strong) or (match.strong == best.strong and len(match.indices) < len(best.indices)):
+                    best = match
+                if best.strong and len(best.indices) == 1:
+                    break
+        return best
+
+    def _context_ok(self, clause: Clause, chosen: list[int], fuzzy: bool) -> bool:
+        doc = self.sentences[chosen[0]].doc
+        for name in clause.context:
+            hits = self.hits(name, fuzzy)
+            lo, hi = min(chosen) - clause.window, max(chosen) + clause.window
+            if any(lo <= j <= hi and self.sentences[j].doc == doc for j in hits):
+                continue
+            if any(self.in_heading(name, self.sentences[j].heading) for j in chosen):
+                continue
+            return False
+        return True
+
+    def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool) -> bool:
+        for name, needed in clause.distinct.items():
+            values = {text for j, text in self.hits(name, fuzzy).items() if self.sentences[j].doc == doc}
+            if len(values) < needed:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ requirements
+
+    def evaluate(self, requirement: Requirement) -> Finding:
+        weak: _Match | None = None
+        for fuzzy in (False, True):
+            for clause in requirement.present:
+                match = self.match_clause(clause, requirement, fuzzy)
+                if match is None:
+                    continue
+                if match.strong:
+                    note = "表記ゆれ・誤記を許容して一致" if match.fuzzy else ""
+                    return Finding(requirement, PRESENT, 0.9 if match.fuzzy else 1.0, self._evidence(match), note)
+                weak = weak or match
+        if weak is not None:
+            heading_only = all(self.sentences[j].is_heading for j in weak.indices)
+            note = "見出しだけで、本文に具体的な記述がありません" if heading_only else "否定・未実施・検討中の記述です"
+            return Finding(requirement, PARTIAL, 0.5, self._evidence(weak), note)
+        for clause in requirement.partial:
+            match = self.match_clause(clause, requirement, True)
+            if match is not None:
+                return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")
+        return Finding(requirement, MISSING, 0.0, [], "")
+
+    def _evidence(self, match: _Match) -> list[Evidence]:
+        out = []
+        for j in match.indices[:MAX_EVIDENCE]:
+            s = self.sentences[j]
+            out.append(Evidence(s.path, s.page, s.line, s.text))
+        return out
+
+
+def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy: bool) -> str | None:
+    masked = lower
+    for word in concept.exclude:
+        if word in masked:
+            masked = masked.replace(word, "■" * len(word))
+    for surface, lemma, norm in concept.forms or [(t, "", "") for t in concept.terms]:
+        if surface in masked:
+            return surface
+        if lemma and len(lemma) >= 2 and lemma in lemmas and not _excluded(concept, lemmas):
+            return surface
+        if norm and len(norm) >= 2 and norm in norms and not _excluded(concept, norms):
+            return surface
+    for pattern in concept.patterns:
+        found = pattern.search(masked)
+        if found:
+            return found.group(0)
+    if fuzzy:
+        for term in concept.terms:
+            if len(term) >= 4 and len(masked) >= len(term) and _fuzzy_contains(term, masked):
+                return term
+    return None
+
+
+def _excluded(concept: Concept, text: str) -> bool:
+    return any(word in text for word in concept.exclude)
+
+
+def _fuzzy_contains(term: str, text: str) -> bool:
+    """True when ``text`` holds ``term`` with at most one edit (two for long terms), transpositions included."""
+    alignment = fuzz.partial_ratio_alignment(term, text, score_cutoff=60)
+    if alignment is None:
+        return False
+    allowed = 1 if len(term) < 8 else 2
+    start = alignment.dest_start
+    for s in range(max(0, start - 1), start + 2):
+        for length in (len(term) - 1, len(term), len(term) + 1):
+            window = text[s:s + length]
+            if len(window) >= len(term) - 1 and DamerauLevenshtein.distance(term, window) <= allowed:
+                return True
+    return False

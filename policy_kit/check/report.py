@@ -1,0 +1,215 @@
+"""Render a CheckResult: text for people, JSON for programs, SARIF/JUnit/GitHub for CI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .. import __version__
+from .matcher import MISSING, PARTIAL, PRESENT, Finding
+from .runner import CheckResult
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+FAIL_ON = ("required", "recommended", "partial")
+_ORDER = {(MISSING, "required"): 0, (MISSING, "recommended"): 1, (PARTIAL, "required"): 2, (PARTIAL, "recommended"): 3}
+_LABEL = {PRESENT: "あり", PARTIAL: "不十分", MISSING: "なし"}
+
+
+def is_failure(finding: Finding, fail_on: str) -> bool:
+    """Whether a finding fails the run under ``--fail-on`` (waived findings never fail)."""
+    if getattr(finding, "waived", None):
+        return False
+    severity = finding.requirement.severity
+    if fail_on == "required":
+        return finding.status == MISSING and severity == "required"
+    if fail_on == "recommended":
+        return finding.status == MISSING
+    return finding.status in (MISSING, PARTIAL)
+
+
+def ordered(result: CheckResult) -> list[Finding]:
+    return sorted(result.findings, key=lambda f: (_ORDER.get((f.status, f.requirement.severity), 9), result.findings.index(f)))
+
+
+def to_text(result: CheckResult, *, verbose: bool = False) -> str:
+    cl = result.checklist
+    lines = [f"{cl.title}（{cl.id} {cl.version}）", ""]
+    for doc in result.documents:
+        lines.append(f"  文書: {doc.path}（{len(doc.pages)}ページ、{doc.chars:,}字）")
+    lines.append("")
+    for f in ordered(result):
+        req = f.requirement
+        sev = "必須" if req.severity == "required" else "推奨"
+        waived = getattr(f, "waived", None)
+        mark = {MISSING: "✗", PARTIAL: "△", PRESENT: "✓"}[f.status]
+        head = f"{mark} {_LABEL[f.status]:<3} [{sev}] {req.id} — {req.title}"
+        if waived:
+            head += f"（免除: {waived}）"
+        lines.append(head)
+        if f.status != PRESENT:
+            if f.note:
+                lines.append(f"      注: {f.note}")
+            lines.append(f"      理由: {req.why}（{req.source}）")
+            lines.append(f"      対応: {req.fix}")
+        for ev in f.evidence[: (3 if verbose or f.status != PRESENT else 1)]:
+            lines.append(f"      根拠: {ev.location()} 「{_clip(ev.text)}」")
+    c = result.counts()
+    lines += ["", f"結果: あり {c['present']}、不十分 {c['partial']}、なし {c['missing']}（うち必須 {c['required_missing']}）"]
+    if result.ignored:
+        lines.append(f"対象外にした項目: {', '.join(result.ignored)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dict(result: CheckResult) -> dict:
+    return {
+        "checklist": result.checklist.id,
+        "checklist_version": result.checklist.version,
+        "documents": [{"path": d.path, "pages": len(d.pages), "chars": d.chars} for d in result.documents],
+        "requirements": [
+            {
+                "id": f.requirement.id,
+                "title": f.requirement.title,
+                "severity": f.requirement.severity,
+                "status": f.status,
+                "score": f.score,
+                "note": f.note,
+                "waived": getattr(f, "waived", None),
+                "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text} for e in f.evidence],
+            }
+            for f in result.findings
+        ],
+        "ignored": result.ignored,
+        "summary": result.counts(),
+    }
+
+
+def to_json(result: CheckResult) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def _level(f: Finding) -> str:
+    if f.status == MISSING and f.requirement.severity == "required":
+        return "error"
+    return "warning" if f.status != PRESENT else "none"
+
+
+def _message(f: Finding) -> str:
+    return f"{f.requirement.title}（{f.requirement.id}）: {_LABEL[f.status]}。{f.note + '。' if f.note else ''}{f.requirement.fix}"
+
+
+def _location(result: CheckResult, f: Finding) -> dict:
+    if f.evidence:
+        ev = f.evidence[0]
+        kind = next((d.kind for d in result.documents if d.path == ev.path), "text")
+        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": Path(ev.path).as_posix()}}}
+        if kind != "pdf" and ev.page == 1:
+            loc["physicalLocation"]["region"] = {"startLine": ev.line}
+        return loc
+    first = result.documents[0].path if result.documents else "."
+    return {"physicalLocation": {"artifactLocation": {"uri": Path(first).as_posix()}}}
+
+
+def to_sarif(result: CheckResult) -> str:
+    rules = [
+        {
+            "id": r.id,
+            "name": r.id.replace("-", "_"),
+            "shortDescription": {"text": r.title},
+            "fullDescription": {"text": r.why},
+            "help": {"text": f"{r.fix}\n例: {r.example}" if r.example else r.fix},
+            "defaultConfiguration": {"level": "error" if r.severity == "required" else "warning"},
+            "properties": {"severity": r.severity, "source": r.source},
+        }
+        for r in result.checklist.requirements
+    ]
+    index = {r.id: i for i, r in enumerate(result.checklist.requirements)}
+    results = []
+    for f in ordered(result):
+        if f.status == PRESENT:
+            continue
+        item = {
+            "ruleId": f.requirement.id,
+            "ruleIndex": index[f.requirement.id],
+            "level": _level(f),
+            "message": {"text": _message(f)},
+            "locations": [_location(result, f)],
+            "properties": {"status": f.status, "score": f.score, "page": f.evidence[0].page if f.evidence else None},
+        }
+        if getattr(f, "waived", None):
+            item["suppressions"] = [{"kind": "external", "justification": f.waived}]
+        results.append(item)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "policy-kit", "version": __version__, "informationUri": "https://example.invalid/policy-kit", "rules": rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_junit(result: CheckResult, fail_on: str = "required") -> str:
+    cases = []
+    failures = skipped = 0
+    for f in result.findings:
+        r = f.requirement
+        name = quoteattr(f"{r.id} {r.title}")
+        body = ""
+        if getattr(f, "waived", None):
+            skipped += 1
+            body = f"<skipped message={quoteattr('waived: ' + str(f.waived))}/>"
+        elif is_failure(f, fail_on):
+            failures += 1
+            body = f"<failure message={quoteattr(_message(f))} type={quoteattr(f.status)}>{escape(r.why)}</failure>"
+        elif f.evidence:
+            body = f"<system-out>{escape(f.evidence[0].location() + ' ' + f.evidence[0].text)}</system-out>"
+        cases.append(f"    <testcase classname={quoteattr(result.checklist.id + '.' + r.severity)} name={name}>{body}</testcase>")
+    suite = quoteattr(f"policy-kit {result.checklist.id}")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name="policy-kit" tests="{len(cases)}" failures="{failures}" skipped="{skipped}">\n'
+        f'  <testsuite name={suite} tests="{len(cases)}" failures="{failures}" skipped="{skipped}" errors="0">\n'
+        + "\n".join(cases)
+        + "\n  </testsuite>\n</testsuites>\n"
+    )
+
+
+def to_github(result: CheckResult, fail_on: str = "required") -> str:
+    out = []
+    for f in ordered(result):
+        if f.status == PRESENT or getattr(f, "waived", None):
+            continue
+        command = "error" if is_failure(f, fail_on) else "warning"
+        loc = _location(result, f)["physicalLocation"]
+        params = [f"file={_gh_escape(loc['artifactLocation']['uri'], True)}"]
+        if "region" in loc:
+            params.append(f"line={loc['region']['startLine']}")
+        params.append(f"title={_gh_escape(f.requirement.id, True)}")
+        out.append(f"::{command} {','.join(params)}::{_gh_escape(_message(f))}")
+    c = result.counts()
+    out.append(f"policy-kit: {c['present']} present, {c['partial']} partial, {c['missing']} missing ({c['required_missing']} required)")
+    return "\n".join(out) + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render(result: CheckResult, fmt: str, fail_on: str = "required", verbose: bool = False) -> str:
+    if fmt == "text":
+        return to_text(result, verbose=verbose)
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "sarif":
+        return to_sarif(result)
+    if fmt == "junit":
+        return to_junit(result, fail_on)
+    if fmt == "github":
+        return to_github(result, fail_on)
+    raise ValueError(fmt)
+
+
+def _clip(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

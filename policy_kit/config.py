@@ -1,0 +1,139 @@
+"""Project configuration for checking drafts: `policy-kit.toml`, or `[tool.policy-kit]` in
+pyproject.toml, found in the current directory or its parents.
+
+    checklist = "asahikawa"
+    fail-on = "required"
+    ignore = ["school-evaluation"]
+
+    [[waivers]]
+    id = "stress-check"
+    reason = "令和8年度は市の試行校ではないため、2学期から実施"
+    expires = 2026-09-30
+
+A waived finding is reported as waived (never hidden) and does not fail the run; an expired
+waiver stops applying and the finding fails again, with a note saying the waiver expired."""
+from __future__ import annotations
+
+import datetime as _dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+_KEYS = {"checklist", "fail-on", "ignore", "waivers"}
+_FAIL_ON = ("required", "recommended", "partial")
+
+
+@dataclass
+class Waiver:
+    id: str
+    reason: str
+    expires: _dt.date | None
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    checklist: str = "asahikawa"
+    fail_on: str = "required"
+    ignore: list[str] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        for name in ("policy-kit.toml", "pyproject.toml"):
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and "policy-kit" not in _read_toml(candidate).get("tool", {}):
+                continue
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or find_config(Path.cwd())
+    if path is None:
+        return Config()
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("policy-kit", {})
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise InputError(f"unknown setting(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_KEYS))}", path)
+    config = Config(path=str(path))
+    config.checklist = _str(data.get("checklist", config.checklist), "checklist", path)
+    config.fail_on = _str(data.get("fail-on", config.fail_on), "fail-on", path)
+    if config.fail_on not in _FAIL_ON:
+        raise InputError(f"fail-on must be one of {', '.join(_FAIL_ON)}", path)
+    ignore = data.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
+        raise InputError("ignore must be a list of requirement ids", path)
+    config.ignore = ignore
+    for i, item in enumerate(data.get("waivers", [])):
+        config.waivers.append(_waiver(item, i, path))
+    return config
+
+
+def _waiver(item: Any, i: int, path: Path) -> Waiver:
+    where = f"waivers[{i}]"
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected a table with id, reason and expires", path)
+    unknown = set(item) - {"id", "reason", "expires"}
+    if unknown:
+        raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}", path)
+    rid = item.get("id")
+    reason = item.get("reason")
+    if not isinstance(rid, str) or not rid:
+        raise InputError(f"{where}: id is required", path)
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError(f"{where} ({rid}): a waiver needs a reason", path)
+    expires = item.get("expires")
+    if expires is not None and not isinstance(expires, _dt.date):
+        raise InputError(f"{where} ({rid}): expires must be a date such as 2027-03-31", path)
+    return Waiver(rid, reason.strip(), expires)
+
+
+def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) -> None:
+    """Mark findings waived by the config or by inline suppressions in the documents."""
+    today = today or _dt.date.today()
+    for waiver in config.waivers:
+        result.checklist.get(waiver.id)  # unknown ids are an error
+    inline: dict[str, str] = {}
+    for doc in result.documents:
+        for rid, reason in doc.suppressions.items():
+            if not reason:
+                raise InputError(f"inline suppression of {rid} needs a reason: <!-- policy-kit: ignore {rid} -- reason -->", doc.path)
+            result.checklist.get(rid)
+            inline[rid] = reason
+    for finding in result.findings:
+        if finding.status == "present":
+            continue
+        rid = finding.requirement.id
+        for waiver in config.waivers:
+            if waiver.id != rid:
+                continue
+            if waiver.expires and waiver.expires < today:
+                finding.note = (finding.note + "。" if finding.note else "") + f"免除の期限（{waiver.expires}）が切れています"
+            else:
+                finding.waived = waiver.reason
+        if rid in inline and not finding.waived:
+            finding.waived = inline[rid]
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"TOML syntax error: {exc}", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", path) from None
+
+
+def _str(value: Any, key: str, path: Path) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be text", path)
+    return value
