@@ -8,6 +8,7 @@ Concepts marked ``fuzzy`` get a second, typo-tolerant pass (Damerau-Levenshtein 
 rapidfuzz alignment) only for requirements that the exact pass did not find."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -155,14 +156,20 @@ class Matcher:
                     return Finding(requirement, PRESENT, 0.9 if match.fuzzy else 1.0, self._evidence(match), note)
                 weak = weak or match
         if weak is not None:
-            heading_only = all(self.sentences[j].is_heading for j in weak.indices)
-            note = "見出しだけで、本文に具体的な記述がありません" if heading_only else "否定・未実施・検討中の記述です"
-            return Finding(requirement, PARTIAL, 0.5, self._evidence(weak), note)
+            if any(self.sentences[j].is_heading for j in weak.indices):
+                return Finding(requirement, PARTIAL, 0.5, self._evidence(weak), "見出しだけで、本文に具体的な記述がありません")
+            negated = Finding(requirement, MISSING, 0.0, self._evidence(weak), "実施しない・該当しない・検討中という記述で、取組が定められていません")
+        else:
+            negated = None
         for clause in requirement.partial:
             match = self.match_clause(clause, requirement, True)
-            if match is not None:
-                return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")
-        return Finding(requirement, MISSING, 0.0, [], "")
+            if match is None:
+                continue
+            if requirement.negation and any(self.negated(j) for j in match.indices):
+                negated = negated or Finding(requirement, MISSING, 0.0, self._evidence(match), "実施しない・該当しない・検討中という記述で、取組が定められていません")
+                continue
+            return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")
+        return negated or Finding(requirement, MISSING, 0.0, [], "")
 
     def _evidence(self, match: _Match) -> list[Evidence]:
         out = []
@@ -189,10 +196,23 @@ def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy:
         if found:
             return found.group(0)
     if fuzzy:
+        folded = fold_kana(masked)
         for term in concept.terms:
-            if len(term) >= 4 and len(masked) >= len(term) and _fuzzy_contains(term, masked):
+            if fold_kana(term) in folded:
+                return term
+            min_len = 4 if term.isascii() else 6
+            if len(term) >= min_len and len(masked) >= len(term) and _fuzzy_contains(term, masked):
                 return term
     return None
+
+
+_SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケあいうえおつやゆよわ")
+
+
+def fold_kana(text: str) -> str:
+    """Fold the kana that typos and OCR confuse: small/large (チエック/チェック), voiced marks (ブ/プ/フ)."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SMALL_KANA))
+    return unicodedata.normalize("NFC", decomposed.replace("\u3099", "").replace("\u309a", ""))
 
 
 def _excluded(concept: Concept, text: str) -> bool:

@@ -110,6 +110,11 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
             if not line or _PAGE_NUMBER.fullmatch(line) or line in repeated:
                 flush()  # blank lines, rules, page numbers and running headers end a paragraph
                 continue
+            if line.startswith("|") or line.count("|") >= 2:
+                flush()  # a table row (Markdown or extracted) is a unit of its own
+                para.append((page_no, line_no, re.sub(r"\s*\|\s*", " ", line).strip()))
+                flush()
+                continue
             if is_heading(spaced) or is_heading(line):
                 flush()
                 level = heading_level(spaced)
@@ -122,7 +127,9 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
             if _BULLET.match(line) or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
                 flush()
             para.append((page_no, line_no, line))
-            if full and len(line) < full * 0.7 and not line.endswith(("、", ",", "・")):
+            if document.kind in ("html", "docx"):
+                flush()  # lines are whole paragraphs there; only PDF and plain text are hard-wrapped
+            elif full and len(line) < full * 0.7 and not line.endswith(("、", ",", "・")):
                 flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
         # a paragraph may continue on the next page: keep it open
     flush()
