@@ -21,6 +21,18 @@ def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
     raise FetchRefused(f"policy-kit does not fetch external resources: {url[:200]}")
 
 
+@functools.lru_cache(maxsize=1)
+def _refusing_fetcher() -> Any:
+    """A WeasyPrint URLFetcher whose every fetch is refused (images, stylesheets, fonts by URL)."""
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            refuse_fetch(url)
+
+    return RefusingFetcher(allowed_protocols=())
+
+
 @functools.lru_cache(maxsize=4)
 def environment(kind: str) -> jinja2.Environment:
     """The Jinja2 environment for ``templates/<kind>/`` (autoescaping on, undefined is an error)."""
@@ -42,7 +54,7 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/ua-1") -> bytes:
     """Render an HTML string to PDF bytes (fonts embedded and subset by WeasyPrint)."""
     import weasyprint  # heavy: imported on first use
 
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=refuse_fetch)
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher())
     options: dict[str, Any] = {"uncompressed_pdf": False}
     if pdf_variant:
         options["pdf_variant"] = pdf_variant

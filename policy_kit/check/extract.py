@@ -81,7 +81,7 @@ def read_document(path: str | Path, limits: Limits = Limits()) -> Document:
 
 # ----------------------------------------------------------------------------- text
 
-_SUPPRESS = re.compile(r"<!--\s*policy-kit:\s*ignore\s+([a-z0-9-]+)\s*(?:--\s*(.*?))?\s*-->", re.S)
+_SUPPRESS = re.compile(r"<!--\s*policy-kit:\s*ignore\s+([a-z0-9-]+)(?:\s+--\s*([^\n]*?))?\s*-->")
 
 
 def inline_suppressions(text: str) -> dict[str, str]:

@@ -1,0 +1,41 @@
+"""Shared fixtures. The GiNZA model is loaded once per test session (analyse.load_model is cached);
+PDFs are rendered once per session and shared by the tests that need them."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policy_kit.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    """Invoke the CLI; tests assert exit codes and output."""
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory) -> Path:
+    """The elementary sample school's three documents (PDF + HTML), rendered once."""
+    out = tmp_path_factory.mktemp("generated")
+    result = run(CliRunner(), "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", out)
+    assert result.exit_code == 0, result.output
+    return out / "harunire-es"
+
+
+@pytest.fixture
+def school_yaml(tmp_path) -> Path:
+    """A writable copy of a valid school input."""
+    dest = tmp_path / "school.yaml"
+    shutil.copy(CORPUS / "schools" / "harunire-es.yaml", dest)
+    return dest

@@ -1,0 +1,211 @@
+"""Bad and hostile input: a clear message naming the file, exit 2, no traceback, no partial output."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import CORPUS, run
+from policy_kit.check.checklist import parse_checklist
+from policy_kit.check.extract import decode_text
+from policy_kit.check.normalise import split_sentences
+from policy_kit.check.extract import Document
+from policy_kit.errors import InputError, UnreadableDocument
+from policy_kit.render import FetchRefused, html_to_pdf, refuse_fetch
+from policy_kit import safeyaml
+
+
+def assert_clean_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+@pytest.fixture(scope="module")
+def small_pdf() -> bytes:
+    return html_to_pdf("<html lang=ja><body><p>本校はいじめの未然防止に取り組む。警察に相談する。</p></body></html>", pdf_variant=None)
+
+
+def test_corrupt_and_truncated_pdf(runner, tmp_path, small_pdf):
+    corrupt = tmp_path / "corrupt.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    assert_clean_error(run(runner, "check", corrupt), "corrupt.pdf")
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(small_pdf[: len(small_pdf) // 3])
+    assert_clean_error(run(runner, "check", truncated), "truncated.pdf")
+
+
+def test_encrypted_pdf(runner, tmp_path, small_pdf):
+    from pypdf import PdfReader, PdfWriter
+
+    for user_password, should_read in (("secret", False), ("", True)):
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(small_pdf)))
+        writer.encrypt(user_password=user_password, owner_password="owner")
+        path = tmp_path / f"enc-{bool(user_password)}.pdf"
+        with path.open("wb") as handle:
+            writer.write(handle)
+        result = run(runner, "check", path)
+        if should_read:
+            assert result.exit_code in (0, 1) and "警察" in result.output or "police" in result.output
+        else:
+            assert_clean_error(result, "encrypted")
+
+
+def test_pdf_without_text_layer_suggests_ocr(runner, tmp_path):
+    scanned = tmp_path / "scanned.pdf"
+    scanned.write_bytes(html_to_pdf("<html><body><div style='width:100mm;height:100mm;background:#333'></div></body></html>", pdf_variant=None))
+    assert_clean_error(run(runner, "check", scanned), "no text layer", "OCR")
+
+
+def test_page_limit(runner, tmp_path):
+    many = tmp_path / "many.pdf"
+    many.write_bytes(html_to_pdf("<html lang=ja><body>" + "<p style='break-after:page'>いじめ防止の方針。</p>" * 5 + "</body></html>", pdf_variant=None))
+    assert_clean_error(run(runner, "check", many, "--max-pages", "3"), "limit is 3")
+
+
+def test_empty_binary_and_unsupported_files(runner, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert_clean_error(run(runner, "check", empty), "empty")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(bytes(range(256)) * 10)
+    assert_clean_error(run(runner, "check", binary), "binary.txt")
+    odd = tmp_path / "policy.xls"
+    odd.write_bytes(b"whatever")
+    assert_clean_error(run(runner, "check", odd), "unsupported file type")
+    assert_clean_error(run(runner, "check", tmp_path / "nope.pdf"), "file not found")
+
+
+def _docx(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_hostile_docx(runner, tmp_path):
+    cases = {
+        "notzip.docx": (b"plain text, not a zip", "not a zip"),
+        "nodoc.docx": (_docx({"other.xml": b"<a/>"}), "document.xml is missing"),
+        "xxe.docx": (_docx({"word/document.xml": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'}), "DTD"),
+        "bomb.docx": (_docx({"word/document.xml": b"<a>" + b" " * (120 * 1024 * 1024) + b"</a>"}), "zip bomb"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert_clean_error(run(runner, "check", path), name, message)
+
+
+def test_bulk_roster_never_stops_on_one_school(runner, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"base\n{CORPUS / 'schools' / 'harunire-es.yaml'}\n{tmp_path / 'missing.yaml'}\n", encoding="utf-8")
+    result = run(runner, "roster", roster, "-o", tmp_path / "out", "--format", "html", "--jobs", "1")
+    assert result.exit_code == 1 and "file not found" in result.output and "1 succeeded, 1 failed" in result.output
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: &x [1]\nb: *x\n", "aliases"),
+    ("a: !!python/object/apply:os.system ['echo hacked']\n", "YAML"),
+    ("a: [1, 2\n", "line 2"),
+])
+def test_yaml_attacks_are_refused(text, message):
+    with pytest.raises(InputError) as info:
+        safeyaml.load_text(text, "x.yaml")
+    assert message in str(info.value)
+
+
+def test_deeply_nested_yaml():
+    with pytest.raises(InputError, match="nested"):
+        safeyaml.load_text("a: " + "[" * 100 + "]" * 100, "deep.yaml")
+
+
+def _checklist(pattern: str) -> dict:
+    return {
+        "checklist": {"id": "t", "title": "t", "version": "1"},
+        "concepts": {"c": {"patterns": [pattern]}},
+        "requirements": [{"id": "r", "title": "t", "severity": "required", "source": "s", "why": "w", "fix": "f", "present": [{"all": ["c"]}]}],
+    }
+
+
+@pytest.mark.parametrize("pattern, message", [("(a+)+$", "nested repetition"), ("(", "invalid regular expression"), ("a*", "empty string")])
+def test_dangerous_or_broken_checklist_patterns(pattern, message):
+    with pytest.raises(InputError, match=message):
+        parse_checklist(_checklist(pattern), "c.yaml")
+
+
+def test_checklist_unknown_concept_and_key():
+    data = _checklist("いじめ")
+    data["requirements"][0]["present"] = [{"all": ["d"]}]
+    with pytest.raises(InputError, match="unknown concept 'd'"):
+        parse_checklist(data, "c.yaml")
+    data = _checklist("いじめ")
+    data["requirements"][0]["sevrity"] = "x"
+    with pytest.raises(InputError, match="did you mean 'severity'"):
+        parse_checklist(data, "c.yaml")
+
+
+def test_bad_checklist_file_through_cli(runner, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("checklist: {id: x}\n", encoding="utf-8")
+    assert_clean_error(run(runner, "check", CORPUS / "policies" / "negations.md", "--checklist", path), "mine.yaml", "checklist")
+
+
+def test_weasyprint_never_fetches_what_an_input_names():
+    with pytest.raises(FetchRefused):
+        refuse_fetch("file:///etc/passwd")
+    pdf = html_to_pdf('<html><body><p>いじめ</p><img src="file:///etc/passwd"><img src="http://169.254.169.254/"></body></html>', pdf_variant=None)
+    assert pdf.startswith(b"%PDF") and b"root:" not in pdf
+
+
+def test_unwritable_output_directory(runner, tmp_path):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere (root)")
+        result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", locked, "--format", "html")
+        assert_clean_error(result, "permission denied")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_disk_full_leaves_no_partial_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from policy_kit import atomic
+    from policy_kit.errors import OutputError
+
+    def full(fd, *args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError, match="disk is full"):
+        atomic.write_bytes(tmp_path / "policy.pdf", b"%PDF-1.7 ...")
+    assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_decoding_any_bytes_gives_text_or_a_clean_error(data):
+    try:
+        assert isinstance(decode_text(data, Path("x.txt")), str)
+    except UnreadableDocument:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=120), max_size=30))
+def test_normaliser_handles_any_text(lines):
+    sentences = split_sentences(Document("x.txt", [lines]), 0)
+    for s in sentences:
+        assert s.text and s.page == 1 and 1 <= s.line <= max(1, len(lines))
