@@ -25,8 +25,9 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/accuracy.py
-	$(PY) benchmarks/speed.py
+	mkdir -p benchmarks/results
+	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache
