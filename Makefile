@@ -16,10 +16,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(KIT) generate corpus/schools/*.yaml -o $(OUT)/generated --force
 	$(KIT) roster corpus/roster.csv -o $(OUT)/roster --force
-	-$(KIT) check corpus/policies/complete-elementary.md corpus/policies/missing-police-and-pdca.md
+	-$(KIT) check corpus/policies/missing-police-and-pdca.md
+	-$(KIT) audit corpus/policies -o $(OUT)/audit --jobs 2 --cache-dir $(OUT)/.cache
 	@echo
 	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program}.{pdf,html}"
 	@echo "Roster run:          $(OUT)/roster/"
+	@echo "Audit report:        $(OUT)/audit/index.html (letters in $(OUT)/audit/schools/)"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

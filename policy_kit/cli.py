@@ -29,6 +29,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except PolicyKitError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            sys.stdout = open(os.devnull, "w")
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted: finished files are complete, unfinished ones were not written", err=True)
             sys.exit(EXIT_INTERRUPTED)
@@ -225,3 +228,61 @@ def checklist_show(requirement_id: str, checklist_name: str) -> None:
         click.echo("部分的（partial）:")
         for clause in r.partial:
             click.echo("  - " + " + ".join("(" + " & ".join(g) + ")" for g in clause.groups))
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Report directory.")
+@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True, help="Bundled checklist name or a YAML path.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV with columns path,id,name,kind naming each school.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--previous", type=click.Path(file_okay=False, path_type=Path), default=None, help="An earlier report directory: adds what improved and regressed.")
+@click.option("--board", default=None, help="Sender of the letters [default: the profile's board, e.g. 旭川市教育委員会].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Cache of analysed schools [default: ~/.cache/policy-kit/audit].")
+@click.option("--no-cache", is_flag=True, help="Analyse every school again and keep no cache.")
+@click.option("--no-pdf", is_flag=True, help="Write the per-school letters as HTML only.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True)
+@click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True)
+@handle_errors
+def audit(folder: Path, out: Path, checklist_name: str, roster: Path | None, jobs: int | None, previous: Path | None, board: str | None,
+          cache_dir: Path | None, no_cache: bool, no_pdf: bool, progress: bool | None, max_pages: int, max_file_mb: int) -> None:
+    """Audit every school in DIR (one file or folder per school) and write the board's reports.
+
+    Exit 0 when every school passes, 1 when a school misses a required item or could not be
+    read, 2 on usage errors. Unreadable files get their own status and never count as "all missing".
+    """
+    from .audit import default_cache_dir, discover_schools, load_previous, run_audit
+    from .check.checklist import load_checklist, resolve_checklist_path
+    from .check.extract import Limits
+    from .reports import AuditReport, write_reports
+    from .school import load_profile
+
+    checklist = load_checklist(checklist_name)
+    entries = discover_schools(folder, roster)
+    before = load_previous(previous) if previous else None
+    if board is None:
+        try:
+            board = load_profile(checklist.id).board
+        except PolicyKitError:
+            board = "教育委員会"
+    workers = jobs or os.cpu_count() or 1
+    results = run_audit(entries, checklist_name, str(resolve_checklist_path(checklist_name)), jobs=workers,
+                        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                        progress=sys.stderr.isatty() if progress is None else progress,
+                        limits=Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages))
+    report = AuditReport(checklist, results, board, before)
+    write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
+    failing = [r for r in results if not r.passes]
+    cached = sum(r.cached for r in results)
+    click.echo(f"{len(results)} schools ({cached} from cache): {len(results) - len(failing)} pass, "
+               f"{sum(r.status == 'ok' and not r.passes for r in results)} miss a required item, "
+               f"{sum(r.status == 'unreadable' for r in results)} unreadable")
+    for r in failing:
+        click.echo(f"  {r.entry.name}: " + (f"読み取れません: {r.reason}" if r.status == "unreadable" else f"必須項目の不足 {r.required_missing} 件"))
+    click.echo(f"report: {out / 'index.html'}")
+    if failing:
+        sys.exit(EXIT_FINDINGS)

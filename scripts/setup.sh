@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fonts-noto-cjk libharfbuzz-subset0 poppler-utils"
+# chromium + chromium-driver: the test that opens the audit report in a real browser
+APT_PACKAGES="fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium chromium-driver"
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

@@ -123,7 +123,11 @@ def _clean(text: str) -> str:
 
 
 def _read_pdf(path: Path, data: bytes, limits: Limits) -> Document:
+    import logging
+
     from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported by us, once
     from pypdf.errors import PdfReadError
 
     try:

@@ -1,0 +1,204 @@
+"""The board's audit reports: index.html (matrix), per-school letters (HTML + PDF), CSV, XLSX, JSON.
+
+index.html is self-contained (inline CSS/JS, data as JSON inside the page, no external assets):
+it works offline and as an e-mail attachment. Data reaches the page only through JSON and is
+shown with textContent, so school files cannot inject markup."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import atomic
+from .audit import UNREADABLE, SchoolResult, change, run_date
+from .check.checklist import Checklist
+from .render import html_to_pdf, render_html
+
+SYMBOL = {"present": "✓", "partial": "△", "missing": "✗", UNREADABLE: "?", "waived": "免"}
+LABEL = {"present": "あり", "partial": "不十分", "missing": "なし", UNREADABLE: "読み取れません", "waived": "免除"}
+
+
+@dataclass
+class AuditReport:
+    checklist: Checklist
+    results: list[SchoolResult]
+    board: str
+    previous: dict[str, dict[str, str]] | None = None
+    date: str = ""
+
+    def __post_init__(self) -> None:
+        self.date = self.date or run_date()
+
+    def status(self, result: SchoolResult, rid: str) -> str:
+        return UNREADABLE if result.status == UNREADABLE else result.statuses.get(rid, "ignored")
+
+    def changes(self, result: SchoolResult) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {"improved": [], "regressed": []}
+        if self.previous is None:
+            return out
+        before = self.previous.get(result.entry.id)
+        if before is None:
+            return out
+        for req in self.checklist.requirements:
+            was = UNREADABLE if "__unreadable__" in before else before.get(req.id)
+            kind = change(was, self.status(result, req.id))
+            if kind in out:
+                out[kind].append(req.id)
+        return out
+
+    def coverage(self) -> dict[str, float]:
+        readable = [r for r in self.results if r.status == "ok"]
+        return {req.id: (sum(self.status(r, req.id) == "present" for r in readable) / len(readable) if readable else 0.0)
+                for req in self.checklist.requirements}
+
+    def page_data(self) -> dict:
+        reqs = [{"id": r.id, "title": r.title, "severity": r.severity, "why": r.why, "fix": r.fix, "source": r.source}
+                for r in self.checklist.requirements]
+        schools = []
+        for res in self.results:
+            cells = {}
+            for req in self.checklist.requirements:
+                finding = next((f for f in (res.report or {}).get("requirements", []) if f["id"] == req.id), None)
+                cells[req.id] = {
+                    "status": self.status(res, req.id),
+                    "note": (finding or {}).get("note", "") or (res.reason if res.status == UNREADABLE else ""),
+                    "waived": (finding or {}).get("waived"),
+                    "evidence": [{"where": f"{Path(e['path']).name}:{e['page']}:{e['line']}", "text": e["text"]} for e in (finding or {}).get("evidence", [])],
+                }
+            schools.append({"id": res.entry.id, "name": res.entry.name, "kind": res.entry.kind or "—", "status": res.status,
+                            "reason": res.reason, "required_missing": res.required_missing, "passes": res.passes,
+                            "changes": self.changes(res), "cells": cells})
+        return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version},
+                "date": self.date, "requirements": reqs, "schools": schools, "coverage": self.coverage(),
+                "has_previous": self.previous is not None}
+
+
+def write_reports(report: AuditReport, out: Path, *, letters_pdf: bool = True, jobs: int = 1) -> list[Path]:
+    written = [write_index(report, out), write_json(report, out), write_csv(report, out), write_xlsx(report, out)]
+    written += write_letters(report, out, pdf=letters_pdf, jobs=jobs)
+    return written
+
+
+def _safe_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def write_index(report: AuditReport, out: Path) -> Path:
+    from markupsafe import Markup
+
+    data = report.page_data()
+    html = render_html("reports", "index.html.j2", data=data, data_json=Markup(_safe_json(data)),
+                       symbols=SYMBOL, labels=LABEL)
+    return atomic.write_text(out / "index.html", html)
+
+
+def write_json(report: AuditReport, out: Path) -> Path:
+    payload = {
+        "checklist": report.checklist.id, "checklist_version": report.checklist.version, "date": report.date,
+        "schools": [{"id": r.entry.id, "name": r.entry.name, "kind": r.entry.kind, "path": str(r.entry.path),
+                     "status": r.status, "reason": r.reason, "passes": r.passes, "changes": report.changes(r),
+                     "report": r.report} for r in report.results],
+    }
+    return atomic.write_text(out / "summary.json", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _rows(report: AuditReport) -> tuple[list[str], list[list[str]]]:
+    header = ["id", "学校名", "校種", "状態", "必須のなし", *[r.id for r in report.checklist.requirements]]
+    if report.previous is not None:
+        header += ["改善した項目", "後退した項目"]
+    rows = []
+    for res in report.results:
+        state = "読み取れません: " + res.reason if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
+        row = [res.entry.id, res.entry.name, res.entry.kind, state, str(res.required_missing)]
+        row += [LABEL.get(report.status(res, req.id), "対象外") for req in report.checklist.requirements]
+        if report.previous is not None:
+            ch = report.changes(res)
+            row += [" ".join(ch["improved"]), " ".join(ch["regressed"])]
+        rows.append(row)
+    return header, rows
+
+
+def write_csv(report: AuditReport, out: Path) -> Path:
+    header, rows = _rows(report)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return atomic.write_bytes(out / "summary.csv", buffer.getvalue().encode("utf-8-sig"))  # BOM: Excel reads Japanese
+
+
+def write_xlsx(report: AuditReport, out: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fills = {"あり": "CCE5F4", "不十分": "FBE5B3", "なし": "F6CDB3", "読み取れません": "DDDDDD", "免除": "E8E8E8"}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "一覧"
+    header, rows = _rows(report)
+    sheet.append(header)
+    titles = {r.id: r.title for r in report.checklist.requirements}
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if cell.value in titles:
+            cell.comment = None
+    sheet.append(["", "", "", "", "", *[titles[r.id] for r in report.checklist.requirements]])
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row][5:5 + len(titles)]:
+            color = fills.get(str(cell.value))
+            if color:
+                cell.fill = PatternFill("solid", fgColor=color)
+    sheet.freeze_panes = "F3"
+    sheet.column_dimensions["B"].width = 28
+    evidence = book.create_sheet("根拠")
+    evidence.append(["id", "学校名", "要件id", "要件", "状態", "ファイル", "ページ", "行", "根拠の文", "注"])
+    for res in report.results:
+        if res.status == UNREADABLE:
+            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", res.reason])
+            continue
+        for f in res.report["requirements"]:
+            status = "免除" if f.get("waived") else LABEL[f["status"]]
+            if not f["evidence"]:
+                evidence.append([res.entry.id, res.entry.name, f["id"], f["title"], status, "", "", "", "", f.get("note", "")])
+            for e in f["evidence"]:
+                evidence.append([res.entry.id, res.entry.name, f["id"], f["title"], status, Path(e["path"]).name, e["page"], e["line"], e["text"], f.get("note", "")])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return atomic.write_bytes(out / "summary.xlsx", buffer.getvalue())
+
+
+def letter_html(report: AuditReport, res: SchoolResult) -> str:
+    reqs = {r.id: r for r in report.checklist.requirements}
+    findings = (res.report or {}).get("requirements", [])
+    order = {"missing": 0, "partial": 1, "present": 2}
+    gaps = sorted([f for f in findings if f["status"] != "present" and not f.get("waived")],
+                  key=lambda f: (order[f["status"]], reqs[f["id"]].severity != "required"))
+    found = [f for f in findings if f["status"] == "present"]
+    return render_html("reports", "letter.html.j2", school=res.entry, result=res, gaps=gaps, found=found,
+                       waived=[f for f in findings if f.get("waived")], reqs=reqs, board=report.board,
+                       checklist=report.checklist, date=report.date, changes=report.changes(res), labels=LABEL,
+                       basename=lambda p: Path(p).name)
+
+
+def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:
+    atomic.write_text(Path(out) / "schools" / f"{school_id}.html", html)
+    if pdf:
+        atomic.write_bytes(Path(out) / "schools" / f"{school_id}.pdf", html_to_pdf(html))
+    return school_id
+
+
+def write_letters(report: AuditReport, out: Path, *, pdf: bool, jobs: int) -> list[Path]:
+    import concurrent.futures as cf
+
+    tasks = [(str(out), r.entry.id, letter_html(report, r), pdf) for r in report.results]
+    if jobs > 1 and pdf and len(tasks) > 1:
+        with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(_letter_task, *zip(*tasks)))
+    else:
+        for task in tasks:
+            _letter_task(*task)
+    return [out / "schools" / f"{t[1]}.{ext}" for t in tasks for ext in (("html", "pdf") if pdf else ("html",))]
