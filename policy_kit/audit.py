@@ -20,6 +20,7 @@ from .check.extract import SUPPORTED_SUFFIXES, Limits
 from .errors import InputError, PolicyKitError
 
 UNREADABLE = "unreadable"
+METADATA_SUFFIXES = (".yaml", ".yml", ".csv", ".json", ".toml")
 
 
 @dataclass
@@ -65,8 +66,8 @@ def discover_schools(folder: Path, roster: Path | None = None) -> list[SchoolEnt
     names = _read_audit_roster(roster) if roster else {}
     entries = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
+        if path.name.startswith(".") or path.suffix.lower() in METADATA_SUFFIXES:
+            continue  # hidden files and metadata (labels, rosters) are not schools
         if path.is_file() or path.is_dir():
             info = names.get(path.name) or names.get(path.stem) or {}
             school_id = info.get("id") or _slug(path.stem if path.is_file() else path.name)

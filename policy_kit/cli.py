@@ -286,3 +286,36 @@ def audit(folder: Path, out: Path, checklist_name: str, roster: Path | None, job
     click.echo(f"report: {out / 'index.html'}")
     if failing:
         sys.exit(EXIT_FINDINGS)
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def diff(old: Path, new: Path, checklist_name: str, fmt: str) -> None:
+    """Compare two versions of one school's policy (files or directories).
+
+    Shows each requirement's status before → after (improved / regressed) and which sections'
+    text changed. Exit 1 when a required requirement regressed.
+    """
+    import json as _json
+
+    from .check import diff as policy_diff
+    from .check.checklist import load_checklist
+    from .check.runner import check_paths
+
+    checklist = load_checklist(checklist_name)
+    before = check_paths([old], checklist)
+    after = check_paths([new], checklist)
+    result = policy_diff.compare(before, after, before.sentences, after.sentences)
+    if fmt == "json":
+        click.echo(_json.dumps(policy_diff.to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(policy_diff.to_text(result), nl=False)
+    if result.required_regressions:
+        sys.exit(EXIT_FINDINGS)

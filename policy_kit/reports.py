@@ -20,6 +20,32 @@ SYMBOL = {"present": "✓", "partial": "△", "missing": "✗", UNREADABLE: "?",
 LABEL = {"present": "あり", "partial": "不十分", "missing": "なし", UNREADABLE: "読み取れません", "waived": "免除"}
 
 
+# Why a file could not be read, in the words board staff read (the CLI keeps the English).
+REASONS_JA = [
+    ("no text layer", "文字情報のないPDF（スキャン画像）です。OCR（文字認識）をしてから提出してください"),
+    ("encrypted", "パスワードで保護されたPDFです。保護を外したものを提出してください"),
+    ("damaged", "ファイルが壊れていて開けません"),
+    ("cannot be read", "ファイルが壊れていて開けません"),
+    ("is empty", "ファイルが空です"),
+    ("folder is empty", "フォルダが空です"),
+    ("unsupported file type", "対応していない形式です（PDF・Word・テキスト・HTMLで提出してください）"),
+    ("no supported file", "対応している形式のファイルがありません"),
+    ("not a zip", "Word文書（DOCX）として開けません"),
+    ("too large", "ファイルが大きすぎます"),
+    ("pages; the limit", "ページ数が上限を超えています"),
+    ("encoding", "文字コードを判別できません（UTF-8で保存してください）"),
+    ("NUL bytes", "テキストではないデータです"),
+    ("no Japanese text", "日本語の文章が見つかりません"),
+]
+
+
+def reason_ja(reason: str) -> str:
+    for fragment, japanese in REASONS_JA:
+        if fragment in reason:
+            return f"{japanese}（{reason}）"
+    return reason
+
+
 @dataclass
 class AuditReport:
     checklist: Checklist
@@ -63,12 +89,12 @@ class AuditReport:
                 finding = next((f for f in (res.report or {}).get("requirements", []) if f["id"] == req.id), None)
                 cells[req.id] = {
                     "status": self.status(res, req.id),
-                    "note": (finding or {}).get("note", "") or (res.reason if res.status == UNREADABLE else ""),
+                    "note": (finding or {}).get("note", "") or (reason_ja(res.reason) if res.status == UNREADABLE else ""),
                     "waived": (finding or {}).get("waived"),
                     "evidence": [{"where": f"{Path(e['path']).name}:{e['page']}:{e['line']}", "text": e["text"]} for e in (finding or {}).get("evidence", [])],
                 }
             schools.append({"id": res.entry.id, "name": res.entry.name, "kind": res.entry.kind or "—", "status": res.status,
-                            "reason": res.reason, "required_missing": res.required_missing, "passes": res.passes,
+                            "reason": reason_ja(res.reason), "required_missing": res.required_missing, "passes": res.passes,
                             "changes": self.changes(res), "cells": cells})
         return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version},
                 "date": self.date, "requirements": reqs, "schools": schools, "coverage": self.coverage(),
@@ -110,7 +136,7 @@ def _rows(report: AuditReport) -> tuple[list[str], list[list[str]]]:
         header += ["改善した項目", "後退した項目"]
     rows = []
     for res in report.results:
-        state = "読み取れません: " + res.reason if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
+        state = "読み取れません: " + reason_ja(res.reason) if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
         row = [res.entry.id, res.entry.name, res.entry.kind, state, str(res.required_missing)]
         row += [LABEL.get(report.status(res, req.id), "対象外") for req in report.checklist.requirements]
         if report.previous is not None:
@@ -158,7 +184,7 @@ def write_xlsx(report: AuditReport, out: Path) -> Path:
     evidence.append(["id", "学校名", "要件id", "要件", "状態", "ファイル", "ページ", "行", "根拠の文", "注"])
     for res in report.results:
         if res.status == UNREADABLE:
-            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", res.reason])
+            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", reason_ja(res.reason)])
             continue
         for f in res.report["requirements"]:
             status = "免除" if f.get("waived") else LABEL[f["status"]]
@@ -181,7 +207,7 @@ def letter_html(report: AuditReport, res: SchoolResult) -> str:
     return render_html("reports", "letter.html.j2", school=res.entry, result=res, gaps=gaps, found=found,
                        waived=[f for f in findings if f.get("waived")], reqs=reqs, board=report.board,
                        checklist=report.checklist, date=report.date, changes=report.changes(res), labels=LABEL,
-                       basename=lambda p: Path(p).name)
+                       basename=lambda p: Path(p).name, reason_ja=reason_ja)
 
 
 def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:

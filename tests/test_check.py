@@ -192,3 +192,24 @@ def test_checklist_list_and_show(runner):
     assert listed.exit_code == 0 and listed.output.count("\n") == 31
     shown = run(runner, "checklist", "show", "resolution-criteria")
     assert "3か月" in shown.output and "検出ルール" in shown.output
+
+
+def test_diff_two_versions_of_a_policy(runner, tmp_path):
+    old = tmp_path / "2025.md"
+    new = tmp_path / "2026.md"
+    text = COMPLETE.read_text(encoding="utf-8")
+    old.write_text(text, encoding="utf-8")
+    start = text.index("### 8 警察との連携")
+    end = text.index("## 第6章")
+    new_text = text[:start] + text[end:]
+    new_text = new_text.replace("ストレスチェックを年3回実施し", "ストレスチェックを年4回実施し")
+    new.write_text(new_text, encoding="utf-8")
+    result = run(runner, "diff", old, new)
+    assert result.exit_code == 1
+    assert "後退  [必須] police-referral" in result.output
+    assert "削除された節: 警察との連携" in result.output
+    assert "早期発見の取組" in result.output.split("本文が変わった節:")[1].splitlines()[0]
+    data = json.loads(run(runner, "diff", old, new, "--format", "json").output)
+    assert "police-referral" in data["required_regressions"]
+    improved = run(runner, "diff", new, old)
+    assert improved.exit_code == 0 and "改善  [必須] police-referral" in improved.output

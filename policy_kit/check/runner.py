@@ -18,6 +18,7 @@ class CheckResult:
     documents: list[Document]
     findings: list[Finding]
     ignored: list[str] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, int]:
         active = [f for f in self.findings if not getattr(f, "waived", None)]
@@ -58,7 +59,7 @@ def check_documents(documents: list[Document], checklist: Checklist, ignore: tup
     sentences = sentences_of(documents)
     matcher = Matcher(checklist, sentences)
     findings = [matcher.evaluate(req) for req in checklist.requirements if req.id not in ignore]
-    return CheckResult(checklist, documents, findings, list(ignore))
+    return CheckResult(checklist, documents, findings, list(ignore), sentences)
 
 
 def check_paths(paths: list[Path], checklist: Checklist, ignore: tuple[str, ...] = (), limits: Limits = Limits()) -> CheckResult:
