@@ -209,3 +209,91 @@ def test_normaliser_handles_any_text(lines):
     sentences = split_sentences(Document("x.txt", [lines]), 0)
     for s in sentences:
         assert s.text and s.page == 1 and 1 <= s.line <= max(1, len(lines))
+
+
+def test_decompression_bomb_pdf_is_refused(runner, tmp_path):
+    """A PDF whose content stream inflates to hundreds of MB: pypdf's limit stops it, we report it."""
+    import zlib
+
+    payload = zlib.compress(b"0" * (300 * 1024 * 1024), 9)
+    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
+            b"4 0 obj<</Length " + str(len(payload)).encode() + b"/Filter/FlateDecode>>stream\n" + payload + b"\nendstream endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(body)
+    assert_clean_error(run(runner, "check", bomb), "bomb.pdf")
+
+
+def test_300_page_pdf_is_read(runner, tmp_path, small_pdf):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(io.BytesIO(small_pdf)).pages[0]
+    for _ in range(300):
+        writer.add_page(page)
+    path = tmp_path / "long.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    result = run(runner, "check", path, "--format", "json")
+    assert result.exit_code == 1
+    assert '"pages": 300' in result.output
+
+
+def test_ten_megabyte_single_line(runner, tmp_path):
+    path = tmp_path / "one-line.txt"
+    path.write_text("いじめの未然防止に取り組む、" * 700_000, encoding="utf-8")
+    result = run(runner, "check", path, "--format", "json")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+
+
+def test_mixed_encodings_give_a_result_or_a_clean_error(runner, tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("本校はいじめ防止に取り組む。\n".encode("utf-8") + "警察に相談・通報する。\n".encode("cp932") * 50)
+    result = run(runner, "check", path)
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert "mixed.txt" in result.output
+
+
+def test_ctrl_c_in_a_roster_keeps_finished_schools_and_writes_no_partial_file(runner, tmp_path, monkeypatch):
+    import policy_kit.generate as gen
+
+    calls = {"n": 0}
+    real = gen.html_to_pdf
+
+    def interrupt_second(html, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:  # the first PDF of the second school
+            raise KeyboardInterrupt
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(gen, "html_to_pdf", interrupt_second)
+    roster = tmp_path / "r.csv"
+    schools = CORPUS / "schools"
+    roster.write_text(f"base\n{schools / 'harunire-es.yaml'}\n{schools / 'nanakamado-jhs.yaml'}\n", encoding="utf-8")
+    result = run(runner, "roster", roster, "-o", tmp_path / "out", "--jobs", "1", "--format", "pdf")
+    assert result.exit_code == 130 and "interrupted" in result.output
+    first = tmp_path / "out" / "harunire-es"
+    assert sorted(p.name for p in first.glob("*.pdf")) == ["leaflet.pdf", "policy.pdf", "program.pdf"]
+    for pdf in first.glob("*.pdf"):
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    second = tmp_path / "out" / "nanakamado-jhs"
+    assert not list(second.glob("*.pdf")) and not list(second.glob("*.tmp")) and not list(second.glob(".*.tmp"))
+
+
+def test_write_failure_is_reported_with_the_path(runner, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    real = os.replace
+
+    def denied(src, dst):
+        if str(dst).endswith("policy.html"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", denied)
+    result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", tmp_path / "out", "--format", "html")
+    assert_clean_error(result, "policy.html", "permission denied")
+    assert not [p for p in (tmp_path / "out" / "harunire-es").iterdir() if p.name.endswith(".tmp")]
