@@ -34,8 +34,12 @@ class Concept:
     patterns: list[re.Pattern]
     fuzzy: bool = False
     exclude: list[str] = field(default_factory=list)
-    # filled by compile_terms(): (surface, lemma form, normalised form) per term
+    # filled by compile_terms(): (surface, lemma form, normalised form) per term, and one
+    # alternation regex per form so a sentence is searched once per concept, in C
     forms: list[tuple[str, str, str]] = field(default_factory=list)
+    surface_re: re.Pattern | None = None
+    lemma_re: re.Pattern | None = None
+    norm_re: re.Pattern | None = None
 
 
 @dataclass
@@ -160,6 +164,14 @@ def compile_terms(checklist: Checklist) -> None:
     forms = iter(lemma_and_norm(texts)) if texts else iter(())
     for concept in pending:
         concept.forms = [(t, *next(forms)) for t in concept.terms]
+        concept.surface_re = _alternation([f[0] for f in concept.forms])
+        concept.lemma_re = _alternation([f[1] for f in concept.forms if len(f[1]) >= 2])
+        concept.norm_re = _alternation([f[2] for f in concept.forms if len(f[2]) >= 2])
+
+
+def _alternation(words: list[str]) -> re.Pattern | None:
+    unique = sorted(set(w for w in words if w), key=len, reverse=True)  # longest first
+    return re.compile("|".join(re.escape(w) for w in unique)) if unique else None
 
 
 class _Validator:

@@ -8,6 +8,7 @@ Concepts marked ``fuzzy`` get a second, typo-tolerant pass (Damerau-Levenshtein 
 rapidfuzz alignment) only for requirements that the exact pass did not find."""
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -56,6 +57,7 @@ class Matcher:
         self._hits: dict[tuple[str, bool], dict[int, str]] = {}
         self._heading_hits: dict[tuple[str, str], bool] = {}
         self._negated: dict[int, bool] = {}
+        self._joins: dict[str, tuple[str, list[int]]] = {}
 
     # ------------------------------------------------------------------ concepts
 
@@ -65,6 +67,9 @@ class Matcher:
         fuzzy = fuzzy and concept.fuzzy
         key = (name, fuzzy)
         if key not in self._hits:
+            if not fuzzy and concept.surface_re is not None:
+                self._hits[key] = self._exact_hits(concept)
+                return self._hits[key]
             found = dict(self.hits(name)) if fuzzy else {}
             for i, sentence in enumerate(self.sentences):
                 if i in found:
@@ -74,6 +79,48 @@ class Matcher:
                     found[i] = text
             self._hits[key] = found
         return self._hits[key]
+
+    def _joined(self, attr: str) -> tuple[str, list[int]]:
+        """All sentences' ``attr`` joined by newlines, with each sentence's start offset."""
+        if attr not in self._joins:
+            starts, pos, parts = [], 0, []
+            for s in self.sentences:
+                value = getattr(s, attr)
+                starts.append(pos)
+                parts.append(value)
+                pos += len(value) + 1
+            self._joins[attr] = ("\n".join(parts), starts)
+        return self._joins[attr]
+
+    def _exact_hits(self, concept: Concept) -> dict[int, str]:
+        """One regex pass per form over the whole text (terms), then patterns per sentence."""
+        found: dict[int, str] = {}
+        lower, starts = self._joined("lower")
+        for word in concept.exclude:
+            lower = lower.replace(word, "■" * len(word))
+        for match in concept.surface_re.finditer(lower):
+            found.setdefault(bisect.bisect_right(starts, match.start()) - 1, match.group(0))
+        for regex, attr in ((concept.lemma_re, "lemmas"), (concept.norm_re, "norms")):
+            if regex is None:
+                continue
+            text, offsets = self._joined(attr)
+            for match in regex.finditer(text):
+                i = bisect.bisect_right(offsets, match.start()) - 1
+                if i not in found and not _excluded(concept, getattr(self.sentences[i], attr)):
+                    found[i] = match.group(0)
+        if concept.patterns:
+            for i, sentence in enumerate(self.sentences):
+                if i in found:
+                    continue
+                masked = sentence.lower
+                for word in concept.exclude:
+                    masked = masked.replace(word, "■" * len(word))
+                for pattern in concept.patterns:
+                    hit = pattern.search(masked)
+                    if hit:
+                        found[i] = hit.group(0)
+                        break
+        return found
 
     def in_heading(self, name: str, heading: str) -> bool:
         key = (name, heading)
@@ -184,13 +231,19 @@ def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy:
     for word in concept.exclude:
         if word in masked:
             masked = masked.replace(word, "■" * len(word))
-    for surface, lemma, norm in concept.forms or [(t, "", "") for t in concept.terms]:
-        if surface in masked:
-            return surface
-        if lemma and len(lemma) >= 2 and lemma in lemmas and not _excluded(concept, lemmas):
-            return surface
-        if norm and len(norm) >= 2 and norm in norms and not _excluded(concept, norms):
-            return surface
+    if concept.surface_re is None:  # not compiled (unit use without the model): plain terms
+        for term in concept.terms:
+            if term in masked:
+                return term
+    else:
+        found = concept.surface_re.search(masked)
+        if found:
+            return found.group(0)
+        for regex, text in ((concept.lemma_re, lemmas), (concept.norm_re, norms)):
+            if regex is not None and text:
+                found = regex.search(text)
+                if found and not _excluded(concept, text):
+                    return found.group(0)
     for pattern in concept.patterns:
         found = pattern.search(masked)
         if found:
