@@ -46,14 +46,47 @@ def big_policy(folder: Path, target: int = 35_000) -> Path:
     return path
 
 
-def peak_rss_mb(pid_tree_cmd: list[str]) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MB of its largest child process) via getrusage."""
-    import resource
+def peak_rss_mb(cmd: list[str]) -> tuple[float, float]:
+    """Run a command; return (seconds, largest RSS in MB of any process in its tree), by polling /proc.
+
+    (getrusage(RUSAGE_CHILDREN) would count this benchmark's own memory, copied into each child
+    between fork and exec.)"""
+    import threading
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+
+    def tree_rss() -> int:
+        parents, rss = {}, {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+                rss[int(entry.name)] = int(fields[21]) * 4096
+            except (OSError, IndexError, ValueError):
+                continue
+        best = 0
+        for pid, size in rss.items():
+            p, hops = pid, 0
+            while p and p != proc.pid and hops < 10:
+                p, hops = parents.get(p, 0), hops + 1
+            if p == proc.pid:
+                best = max(best, size)
+        return best
+
+    def poll() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss())
+            time.sleep(0.2)
 
     start = time.perf_counter()
-    subprocess.run(pid_tree_cmd, capture_output=True)
-    elapsed = time.perf_counter() - start
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    proc.wait()
+    watcher.join()
+    return time.perf_counter() - start, peak[0] / 1024 / 1024
 
 
 def audit_figures(tmp: Path) -> dict:
@@ -82,7 +115,7 @@ def audit_figures(tmp: Path) -> dict:
     print(f"audit of 80 schools, --jobs 2:      {first:6.1f} s   (target ≤ 120 s)")
     print(f"  again after one file changed:     {second:6.1f} s   (target ≤ 10 s)")
     print(f"  again, with 80 PDF letters:       {letters:6.1f} s")
-    print(f"  peak memory of one process:       {rss:6.0f} MB  (target ≤ 1,536 MB per worker)")
+    print(f"  peak memory of one process:       {rss:6.0f} MB  (largest process of the run; target ≤ 1,536 MB per worker)")
     shutil.rmtree(schools, ignore_errors=True)
     return out
 
