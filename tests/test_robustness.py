@@ -297,3 +297,34 @@ def test_write_failure_is_reported_with_the_path(runner, tmp_path, monkeypatch):
     result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", tmp_path / "out", "--format", "html")
     assert_clean_error(result, "policy.html", "permission denied")
     assert not [p for p in (tmp_path / "out" / "harunire-es").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_fetch_attempts_are_made_and_refused(monkeypatch):
+    import policy_kit.render as render
+
+    seen: list[str] = []
+
+    def recorder(url, *args, **kwargs):
+        seen.append(url)
+        raise FetchRefused(url)
+
+    monkeypatch.setattr(render, "refuse_fetch", recorder)
+    html = ('<html><head><link rel="stylesheet" href="file:///etc/passwd"></head><body><p>いじめ</p>'
+            '<img src="http://169.254.169.254/latest/meta-data/"><img src="../../secret.png"></body></html>')
+    pdf = html_to_pdf(html, pdf_variant=None)
+    assert pdf.startswith(b"%PDF")
+    assert any("169.254.169.254" in u for u in seen) and any("passwd" in u for u in seen)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".pdf", ".docx", ".txt", ".md", ".html"]))
+def test_any_bytes_under_any_supported_suffix_give_a_document_or_a_clean_error(tmp_path, data, suffix):
+    from policy_kit.check.extract import read_document
+
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(data)
+    try:
+        doc = read_document(path)
+        assert doc.chars >= 0
+    except UnreadableDocument as exc:
+        assert exc.path == str(path)

@@ -184,10 +184,24 @@ class Matcher:
 
     def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool) -> bool:
         for name, needed in clause.distinct.items():
-            values = {text for j, text in self.hits(name, fuzzy).items() if self.sentences[j].doc == doc}
-            if len(values) < needed:
+            if self._distinct_count(name, doc) < needed:
                 return False
         return True
+
+    def _distinct_count(self, name: str, doc: int) -> int:
+        """How many different strings of the concept occur in the document (all matches, not one per sentence)."""
+        concept = self.checklist.concepts[name]
+        values: set[str] = set()
+        for j in self.hits(name):
+            if self.sentences[j].doc != doc:
+                continue
+            text = self.sentences[j].lower
+            for regex in [concept.surface_re, *concept.patterns]:
+                if regex is not None:
+                    values.update(m.group(0) for m in regex.finditer(text))
+            if concept.surface_re is None:
+                values.update(t for t in concept.terms if t in text)
+        return len(values)
 
     # ------------------------------------------------------------------ requirements
 

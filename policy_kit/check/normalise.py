@@ -21,7 +21,7 @@ HEADING_MARK = re.compile(
     rf"^(#{{1,6}}\s*|第[0-9{_KANJI_NUM}]+[章節部編]|[0-9]{{1,2}}(?:[.．、]|\s)|[0-9]{{1,2}}-[0-9]{{1,2}}\s"
     rf"|[(（][0-9{_KANJI_NUM}]{{1,2}}[)）]|[①-⑳]|[ア-ン](?:[.．、)）]|\s)|[(（][ア-ン][)）]|【|[■□◆◇●○◎▼▶◯]|[IVX]{{1,4}}[.．\s]|別紙|別表|資料)"
 )
-_BULLET = re.compile(rf"^([・･\-–—*+]|[0-9]{{1,2}}[.．)）]|[(（][0-9a-zア-ン]{{1,2}}[)）]|[①-⑳]|[a-z][.)）]|[ア-ン][.．、)）])")
+_BULLET = re.compile(rf"^((?:1[0-2]|[1-9])月[\s　]|[・･\-–—*+]|[0-9]{{1,2}}[.．)）]|[(（][0-9a-zア-ン]{{1,2}}[)）]|[①-⑳]|[a-z][.)）]|[ア-ン][.．、)）])")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 MAX_SENTENCE = 400
 
@@ -115,7 +115,8 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
                 para.append((page_no, line_no, re.sub(r"\s*\|\s*", " ", line).strip()))
                 flush()
                 continue
-            if is_heading(spaced) or is_heading(line):
+            runs_to_margin = bool(full) and len(line) >= full * 0.9  # a wrapped body line, not a heading
+            if not runs_to_margin and (is_heading(spaced) or is_heading(line)):
                 flush()
                 level = heading_level(spaced)
                 while headings and headings[-1][0] >= level:
@@ -144,7 +145,7 @@ _PAGE_NUMBER = re.compile(r"[-–—ー=_\s|・•]+|[-–—\s]*(?:p\.?\s*)?[0-
 def _full_line_length(document: Document) -> int:
     """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0."""
     lengths = sorted(len(_squeeze(_nfkc(l))) for page in document.pages for l in page if l.strip())
-    if len(lengths) < 20:
+    if len(lengths) < 8:
         return 0
     typical = lengths[int(len(lengths) * 0.9)]
     near = sum(1 for n in lengths if n >= typical * 0.85)
