@@ -176,3 +176,14 @@ def test_help_is_fast_and_imports_nothing_heavy():
     code = "import sys, policy_kit.cli; print(sorted(m for m in ('spacy','weasyprint','pydantic') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("school", ["harunire-es", "nanakamado-jhs", "kaede-compulsory"])
+def test_every_sample_school_fits_leaflet_and_programme_pages(runner, tmp_path, school):
+    result = run(runner, "generate", CORPUS / "schools" / f"{school}.yaml", "-o", tmp_path, "--format", "pdf", "--only", "leaflet", "--only", "program")
+    assert result.exit_code == 0, result.output
+    assert 1 <= len(PdfReader(tmp_path / school / "leaflet.pdf").pages) <= 2
+    assert len(PdfReader(tmp_path / school / "program.pdf").pages) == 1
+    assert not (tmp_path / school / "policy.pdf").exists()
+    pupils = "生徒" if school.endswith("jhs") else "児童"
+    assert pupils in pdf_text(tmp_path / school / "program.pdf")
