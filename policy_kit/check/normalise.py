@@ -118,6 +118,8 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
             runs_to_margin = bool(full) and len(line) >= full * 0.9  # a wrapped body line, not a heading
             if not runs_to_margin and (is_heading(spaced) or is_heading(line)):
                 flush()
+                if not line.lstrip("#").strip():
+                    continue  # a bare "#" is no heading
                 level = heading_level(spaced)
                 while headings and headings[-1][0] >= level:
                     headings.pop()
