@@ -2,11 +2,18 @@
 PDFs are rendered once per session and shared by the tests that need them."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# CI runs the property-based tests with a fixed seed (reproducible); developers get fresh examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 from policy_kit.cli import main
 
