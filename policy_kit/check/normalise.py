@@ -37,6 +37,8 @@ class Sentence:
     text: str
     heading: str = ""  # the headings above it, outermost first, joined by " > "
     is_heading: bool = False
+    level: int = 0  # heading level (1 = 第n章 …); 0 for body text
+    explicit: bool = False  # a heading marked as such (Markdown #, HTML h1–h6, Word heading style)
     lemmas: str = ""  # filled by analyse: GiNZA dictionary forms, joined
     norms: str = ""  # filled by analyse: Sudachi normalised forms, joined
     lower: str = field(default="", repr=False)
@@ -124,7 +126,8 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
                 while headings and headings[-1][0] >= level:
                     headings.pop()
                 clean = line.lstrip("#").strip()
-                sentences.append(Sentence(doc_index, document.path, page_no, line_no, clean, context(), is_heading=True))
+                sentences.append(Sentence(doc_index, document.path, page_no, line_no, clean, context(), is_heading=True,
+                                          level=level, explicit=line.startswith("#")))
                 headings.append((level, clean))
                 continue
             if _BULLET.match(line) or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
@@ -136,9 +139,32 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
                 flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
         # a paragraph may continue on the next page: keep it open
     flush()
+    _demote_list_items(sentences)
     for s in sentences:
         s.lower = s.text.lower()
     return sentences
+
+
+def _demote_list_items(sentences: list[Sentence]) -> None:
+    """Numbered short lines with nothing under them, next to siblings alike, are a list, not headings.
+
+    e.g. 「3 役割」 then 「(1) 相談・通報の窓口」「(2) 情報の収集と記録」… Markdown/Word headings
+    and table-of-contents lines (ending in a page number) keep their heading role."""
+    def empty(i: int) -> bool:
+        s = sentences[i]
+        if not s.is_heading or s.explicit or re.search(r"[0-9]$", s.text):
+            return False
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+        return nxt is None or (nxt.is_heading and nxt.level <= s.level)
+
+    flags = [empty(i) for i in range(len(sentences))]
+    for i, s in enumerate(sentences):
+        if not flags[i]:
+            continue
+        prev_sibling = i > 0 and flags[i - 1] and sentences[i - 1].level == s.level
+        next_sibling = i + 1 < len(sentences) and flags[i + 1] and sentences[i + 1].level == s.level
+        if prev_sibling or next_sibling:
+            s.is_heading = False
 
 
 _PAGE_NUMBER = re.compile(r"[-–—ー=_\s|・•]+|[-–—\s]*(?:p\.?\s*)?[0-9]+(?:\s*/\s*[0-9]+)?[-–—\s]*|[0-9]+ページ")
