@@ -67,19 +67,32 @@ def test_inline_suppression_in_markdown(runner, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed")
-def test_pre_commit_hook_definition_runs_the_checker(tmp_path):
-    """Run the hook's entry the way pre-commit does: on the staged files of a git repository."""
+def test_pre_commit_runs_the_hook_on_staged_files(tmp_path):
+    """A real `pre-commit run` in a temporary git repository, with our hook's definition.
+
+    The hook is declared `repo: local, language: system` pointing at the installed command, so
+    pre-commit does not build an environment (that would download every dependency)."""
     import yaml
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    hook = next(h for h in hooks if h["id"] == "policy-kit-check")
+    hook = dict(next(h for h in hooks if h["id"] == "policy-kit-check"))
+    hook.update(language="system", entry=str(Path(sys.executable).parent / hook["entry"]))
     repo = tmp_path / "repo"
     repo.mkdir()
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-cache"), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    git = lambda *args: subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)  # noqa: E731
+    git("init", "-q")
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}), encoding="utf-8")
     shutil.copy(CORPUS / "policies" / "missing-police-and-pdca.md", repo / "policy.md")
-    subprocess.run(["git", "add", "policy.md"], cwd=repo, check=True)
-    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=repo, capture_output=True, text=True, check=True).stdout.split()
-    entry = [str(Path(sys.executable).parent / hook["entry"]), *hook.get("args", [])]
-    result = subprocess.run([*entry, *staged], cwd=repo, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
-    assert result.returncode == 1
-    assert "police-referral" in result.stdout
+    (repo / "notes.py").write_text("print('not a policy')\n", encoding="utf-8")
+    git("add", ".pre-commit-config.yaml", "policy.md", "notes.py")
+    pre_commit = [sys.executable, "-m", "pre_commit", "run"]
+    failing = subprocess.run(pre_commit, cwd=repo, capture_output=True, text=True, env=env)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "policy-kit check" in failing.stdout and "police-referral" in failing.stdout
+    assert "notes.py" not in failing.stdout  # the files pattern keeps other files out
+    shutil.copy(CORPUS / "policies" / "complete-elementary.md", repo / "policy.md")
+    git("add", "policy.md")
+    passing = subprocess.run(pre_commit, cwd=repo, capture_output=True, text=True, env=env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
