@@ -109,6 +109,8 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
         for line_no, raw in enumerate(lines, start=1):
             spaced = _nfkc(raw)
             line = _squeeze(spaced)
+            if _BARE_MARKER.fullmatch(line):
+                continue  # a list marker extracted on its own line (PDF): not a heading, not text
             if not line or _PAGE_NUMBER.fullmatch(line) or line in repeated:
                 flush()  # blank lines, rules, page numbers and running headers end a paragraph
                 continue
@@ -167,6 +169,7 @@ def _demote_list_items(sentences: list[Sentence]) -> None:
             s.is_heading = False
 
 
+_BARE_MARKER = re.compile(r"[0-9]{1,2}[.．)）]|[(（][0-9a-zア-ン]{1,2}[)）]|[①-⑳]|[・•●○◆◇■□▪]")
 _PAGE_NUMBER = re.compile(r"[-–—ー=_\s|・•]+|[-–—\s]*(?:p\.?\s*)?[0-9]+(?:\s*/\s*[0-9]+)?[-–—\s]*|[0-9]+ページ")
 
 
