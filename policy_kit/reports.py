@@ -57,6 +57,15 @@ class AuditReport:
     def __post_init__(self) -> None:
         self.date = self.date or run_date()
 
+    @property
+    def date_ja(self) -> str:
+        """The run date as schools write it: 令和8年（2026年）11月22日."""
+        import datetime as _dt
+
+        from .wareki import date_ja
+
+        return date_ja(_dt.date.fromisoformat(self.date[:10]))
+
     def status(self, result: SchoolResult, rid: str) -> str:
         return UNREADABLE if result.status == UNREADABLE else result.statuses.get(rid, "ignored")
 
@@ -97,7 +106,7 @@ class AuditReport:
                             "reason": reason_ja(res.reason), "required_missing": res.required_missing, "passes": res.passes,
                             "changes": self.changes(res), "cells": cells})
         return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version},
-                "date": self.date, "requirements": reqs, "schools": schools, "coverage": self.coverage(),
+                "date": f"{self.date_ja} {self.date[11:]}", "requirements": reqs, "schools": schools, "coverage": self.coverage(),
                 "has_previous": self.previous is not None}
 
 
@@ -206,7 +215,7 @@ def letter_html(report: AuditReport, res: SchoolResult) -> str:
     found = [f for f in findings if f["status"] == "present"]
     return render_html("reports", "letter.html.j2", school=res.entry, result=res, gaps=gaps, found=found,
                        waived=[f for f in findings if f.get("waived")], reqs=reqs, board=report.board,
-                       checklist=report.checklist, date=report.date, changes=report.changes(res), labels=LABEL,
+                       checklist=report.checklist, date=report.date_ja, changes=report.changes(res), labels=LABEL,
                        basename=lambda p: Path(p).name, reason_ja=reason_ja)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 import shutil
@@ -87,6 +88,7 @@ def test_letters_per_school(audited):
     _, out, _, _ = audited
     letter = (out / "schools" / "shiraume.html").read_text(encoding="utf-8")
     assert "警察への相談・通報" in letter and "第3章3(5)ア" in letter and "追記の例" in letter
+    assert re.search(r"令和\d+年（20\d\d年）\d+月\d+日", letter)
     reader = PdfReader(out / "schools" / "shiraume.pdf")
     text = "".join(p.extract_text() for p in reader.pages)
     assert "点検結果" in text.replace(" ", "")
