@@ -158,3 +158,31 @@ def test_clicking_a_cell_in_chromium_shows_the_evidence(audited, tmp_path):
         assert (out / "screenshot.png").stat().st_size > 10_000
     finally:
         driver.quit()
+
+
+def test_ctrl_c_keeps_finished_schools_in_the_cache(runner, tmp_path, monkeypatch):
+    import policy_kit.audit as audit
+
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        shutil.copy(POLICIES / "negations.md", folder / f"{name}.md")
+        (folder / f"{name}.md").write_text((folder / f"{name}.md").read_text(encoding="utf-8") + f"\n{name}\n", encoding="utf-8")
+    real = audit.check_school
+    calls = {"n": 0}
+
+    def interrupt_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "check_school", interrupt_third)
+    cache = tmp_path / "cache"
+    stopped = run(runner, "audit", folder, "-o", tmp_path / "r", "--cache-dir", cache, "--jobs", "1", "--no-pdf")
+    assert stopped.exit_code == 130 and "interrupted" in stopped.output
+    assert len(list(cache.glob("*.json"))) == 2
+    assert not (tmp_path / "r" / "index.html").exists()  # no half report
+    monkeypatch.setattr(audit, "check_school", real)
+    resumed = run(runner, "audit", folder, "-o", tmp_path / "r", "--cache-dir", cache, "--jobs", "1", "--no-pdf")
+    assert "(2 from cache)" in resumed.output and (tmp_path / "r" / "index.html").exists()
