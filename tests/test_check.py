@@ -231,3 +231,19 @@ def test_sarif_validates_against_the_schema(runner, tmp_path):
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"level": "fatal", "message": {"text": "x"}}]}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the repository")
+def test_real_government_texts(runner):
+    """Real-world phrasing: the city policy states every item a school policy must contain; the
+    Kitakyushu document never mentions stress checks (no fuzzy look-alike may find one)."""
+    asahikawa = statuses(run(runner, "check", SEEDS / "002_25b9deb28d1ed38b.txt", "--format", "json").output)
+    assert sum(s == "present" for s in asahikawa.values()) >= 28
+    assert asahikawa["police-explanation-to-parents"] == "present"
+    kitakyushu = statuses(run(runner, "check", SEEDS / "004_ab4daa70d2709c90.txt", "--format", "json").output)
+    assert kitakyushu["stress-check"] == "missing"
+    assert kitakyushu["response-plan"] == "missing"  # 対処プラン is an Asahikawa term
+    assert kitakyushu["serious-case-definition"] == "present"

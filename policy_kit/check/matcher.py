@@ -9,6 +9,7 @@ rapidfuzz alignment) only for requirements that the exact pass did not find."""
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -267,12 +268,17 @@ def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy:
         for term in concept.terms:
             if fold_kana(term) in folded:
                 return term
+            # edit distance only for katakana/Latin words (where typos happen: PCDA, チエック);
+            # in kanji terms one character carries the meaning (心のアンケート ≠ へのアンケート)
+            if not _KATAKANA_OR_LATIN.fullmatch(term):
+                continue
             min_len = 4 if term.isascii() else 6
             if len(term) >= min_len and len(masked) >= len(term) and _fuzzy_contains(term, masked):
                 return term
     return None
 
 
+_KATAKANA_OR_LATIN = re.compile(r"[\u30a0-\u30ffa-z0-9\-・ ]+")
 _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケあいうえおつやゆよわ")
 
 
