@@ -121,7 +121,6 @@ def cache_key(entry: SchoolEntry, checklist_path: str) -> str:
 
 def check_school(files: list[str], checklist_name: str, limits: Limits) -> dict:
     """Worker task: check one school; return {"status": "ok", "report": ...} or the reason it failed."""
-    from .check.checklist import load_checklist
     from .check.report import to_dict
     from .check.runner import check_paths
     from .errors import UnreadableDocument

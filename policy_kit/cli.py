@@ -13,7 +13,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import EXIT_FINDINGS, EXIT_INPUT, PolicyKitError
+from .errors import EXIT_FINDINGS, PolicyKitError
 
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130

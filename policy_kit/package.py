@@ -110,7 +110,6 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
 
 def _program(data: SchoolInput, profile: Profile, surveys: list[int], pupils: str) -> list[ProgramRow]:
     """The year plan: city-wide items from the profile, the school's schedule, then its own items."""
-    org = data.organisation.name
     rows = {m: ProgramRow(month=m) for m in MONTHS_IN_SCHOOL_YEAR}
     rows[4].prevention += ["学級開き・学級のきまりづくり", "基本方針と相談窓口を" + pupils + "に説明"]
     rows[4].committee += ["基本方針・年間計画の確認", "保護者への基本方針の説明（入学式・保護者会）"]

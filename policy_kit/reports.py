@@ -178,8 +178,6 @@ def write_xlsx(report: AuditReport, out: Path) -> Path:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if cell.value in titles:
-            cell.comment = None
     sheet.append(["", "", "", "", "", *[titles[r.id] for r in report.checklist.requirements]])
     for row in rows:
         sheet.append(row)

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import safeyaml
 from .errors import InputError
-from .school import SchoolInput, validate_school
+from .school import validate_school
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 SHORT_COLUMNS = {"id": "school.id", "name": "school.name", "kind": "school.kind", "phone": "school.phone",
@@ -110,6 +110,3 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     book.close()
     return table
 
-
-def row_to_input(row: RosterRow) -> SchoolInput:
-    return SchoolInput.model_validate(row.data)

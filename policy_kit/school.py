@@ -148,13 +148,10 @@ class Profile(_Model):
     case_report: LongText
 
 
-def load_school(path: str | Path, overrides: dict[str, Any] | None = None) -> SchoolInput:
+def load_school(path: str | Path) -> SchoolInput:
     """Read and validate a school's YAML file; raise InputError naming every problem."""
     path = Path(path)
-    data = safeyaml.load_file(path)
-    if overrides:
-        data = _deep_merge(data if isinstance(data, dict) else {}, overrides)
-    return validate_school(data, path)
+    return validate_school(safeyaml.load_file(path), path)
 
 
 def validate_school(data: Any, path: str | Path) -> SchoolInput:
@@ -248,12 +245,3 @@ def _model_of(annotation: Any) -> Any:
             return found
     return None
 
-
-def _deep_merge(base: dict, extra: dict) -> dict:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
