@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from policy_kit import safeyaml  # noqa: E402
 from policy_kit.check.checklist import load_checklist  # noqa: E402
-from policy_kit.check.runner import check_paths  # noqa: E402
+from policy_kit.check.checker import Checker  # noqa: E402
 
 
 def expected_statuses(spec: dict, ids: list[str]) -> dict[str, str]:
@@ -47,7 +47,7 @@ def main() -> int:
     confusions = []
     for name, spec in labels.items():
         expected = expected_statuses(spec, ids)
-        result = check_paths([folder / name], checklist)
+        result = Checker(checklist).check([folder / name])
         for finding in result.findings:
             rid, got, want = finding.requirement.id, finding.status, expected[finding.requirement.id]
             total += 1

@@ -143,7 +143,7 @@ def main() -> int:
     figures: dict[str, float | str] = {}
     from policy_kit.check.analyse import load_model
     from policy_kit.check.checklist import load_checklist
-    from policy_kit.check.runner import check_paths
+    from policy_kit.check.checker import Checker
     from policy_kit.render import font_subsetter
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,8 +152,8 @@ def main() -> int:
         chars = len(policy.read_text(encoding="utf-8"))
         checklist = load_checklist("asahikawa")
         load_model()
-        check_paths([policy], checklist)  # warm up
-        warm = timed(lambda: check_paths([policy], checklist), repeat=3)
+        Checker(checklist).check([policy])  # warm up
+        warm = timed(lambda: Checker(checklist).check([policy]), repeat=3)
         import spacy
 
         full = spacy.load("ja_ginza")
@@ -171,9 +171,9 @@ def main() -> int:
         print(f"check, cold process:                {cold:6.2f} s   (target ≤ 8 s)")
         print(f"policy-kit --help:                  {helpt:6.2f} s   (target ≤ 0.3 s)")
 
-        from policy_kit.generate import generate_file, render_documents
-        from policy_kit.package import build_package
-        from policy_kit.school import load_profile, load_school
+        from policy_kit.generate.documents import generate_file, render_documents
+        from policy_kit.generate.package import build_package
+        from policy_kit.generate.school import load_profile, load_school
         import weasyprint
 
         school = ROOT / "corpus" / "schools" / "harunire-es.yaml"

@@ -47,6 +47,20 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def write_report(path: str | Path, text: str) -> Path:
+    """A report the user asked for with -o: atomically into a regular file, but written straight
+    into anything else that exists (/dev/stdout, a pipe), which a rename would replace."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise OutputError(_reason(exc), path) from None
+        return path
+    return write_text(path, text)
+
+
 def _reason(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "cannot write: the disk is full"

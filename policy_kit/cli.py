@@ -32,9 +32,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             sys.stdout = open(os.devnull, "w")
             sys.exit(0)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("interrupted: finished files are complete, unfinished ones were not written", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            sys.exit(getattr(exc, "exit_code", EXIT_INTERRUPTED))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly
@@ -93,12 +93,13 @@ def generate(inputs: tuple[Path, ...], out: Path, fmt: str, only: tuple[str, ...
 
     Every input is validated first; if any is invalid nothing is written (exit 2).
     """
-    from .generate import generate_school
-    from .school import load_profile, load_school
+    from .generate.documents import check_output_folders, generate_school
+    from .generate.school import load_profile, load_school
 
     schools = [(path, load_school(path)) for path in inputs]
     for path, data in schools:
         load_profile(data.profile, relative_to=path)
+    check_output_folders([(str(path), data) for path, data in schools], out, force=force)
     if check_only:
         click.echo(f"{len(schools)} input(s) valid")
         return
@@ -122,7 +123,7 @@ def roster(roster_path: Path, out: Path, jobs: int | None, fmt: str, force: bool
     A bad row is reported with its row number and the other schools are still produced;
     exit 1 when any school failed.
     """
-    from .bulk import run_roster
+    from .generate.bulk import run_roster
 
     formats = ("pdf", "html") if fmt == "both" else (fmt,)
     summary = run_roster(roster_path, out, jobs=jobs or os.cpu_count() or 1, formats=formats, force=force,
@@ -135,48 +136,93 @@ def roster(roster_path: Path, out: Path, jobs: int | None, fmt: str, force: bool
 
 # --------------------------------------------------------------------------- check
 
-_CHECK_FORMATS = click.Choice(["text", "json", "sarif", "junit", "github"])
+_CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def _report_targets(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
+    """`--format text --format sarif=policy.sarif`: each format with its file (None = stdout)."""
+    targets: list[tuple[str, Path | None]] = []
+    for spec in formats or ("text",):
+        name, _, path = spec.partition("=")
+        if name not in _CHECK_FORMATS:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(_CHECK_FORMATS)}", param_hint="--format")
+        targets.append((name, Path(path) if path else None))
+    to_stdout = [t for t in targets if t[1] is None]
+    if len(to_stdout) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others a file: sarif=FILE", param_hint="--format")
+    if output is not None and to_stdout:
+        targets[targets.index(to_stdout[0])] = (to_stdout[0][0], output)
+    return targets
+
+
+def _checker(checklist_name: str | None, config_path: Path | None, ignore: tuple[str, ...] = (),
+             max_pages: int = 500, max_file_mb: int = 50):
+    from .check.checker import Checker
+    from .check.checklist import load_checklist
+    from .check.config import load_config
+    from .check.extract import Limits
+
+    config = load_config(config_path)
+    return Checker(load_checklist(checklist_name or config.checklist), config,
+                   Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages), tuple(ignore))
+
+
+_checklist_option = click.option("--checklist", "checklist_name", default=None,
+                                 help="Bundled checklist name or a YAML path [default: asahikawa, or the config file's].")
+_config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                              help="policy-kit.toml or pyproject.toml to read [default: found from the current directory].")
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--checklist", "checklist_name", default=None, help="Bundled checklist name or a YAML path [default: asahikawa, or the config file's].")
-@click.option("--format", "fmt", type=_CHECK_FORMATS, default="text", show_default=True, help="Report format.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@_checklist_option
+@click.option("--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
+              help="Report format: text, json, sarif, junit or github (default text). Repeatable; FORMAT=FILE writes that report to FILE.")
 @click.option("--ignore", multiple=True, metavar="ID", help="Leave a requirement out (repeatable).")
 @click.option("--fail-on", type=click.Choice(["required", "recommended", "partial"]), default=None,
               help="What makes exit code 1: a missing required item (default), any missing item, or any missing/partial item.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the report to a file (atomically) instead of stdout.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="policy-kit.toml or pyproject.toml to read [default: found from the current directory].")
+@click.option("--per-file", is_flag=True, help="Check every file as a package of its own.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default=None,
+              help="Write the report to a file (atomically) instead of stdout.")
+@_config_option
 @click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True, help="Refuse PDFs/DOCX with more pages.")
 @click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True, help="Refuse larger files.")
 @click.option("-v", "--verbose", is_flag=True, help="Show up to three evidence sentences for every requirement.")
 @handle_errors
-def check(files: tuple[Path, ...], checklist_name: str | None, fmt: str, ignore: tuple[str, ...], fail_on: str | None,
-          output: Path | None, config_path: Path | None, max_pages: int, max_file_mb: int, verbose: bool) -> None:
-    """Check one school's policy package (several files, or a directory) against a checklist.
+def check(files: tuple[Path, ...], checklist_name: str | None, formats: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+          per_file: bool, output: Path | None, config_path: Path | None, max_pages: int, max_file_mb: int, verbose: bool) -> None:
+    """Check a school's policy package against a checklist.
 
-    Exit 0: nothing that fails (see --fail-on); 1: a required requirement is missing;
-    2: usage or input error (e.g. a PDF without a text layer).
+    Files given together are one package; each directory is a package of its own (a school
+    folder); `-` reads one document from standard input. Exit 0: nothing that fails (see
+    --fail-on); 1: a required requirement is missing; 2: usage or input error.
     """
     from . import atomic
-    from .check.checklist import load_checklist
-    from .check.extract import Limits
-    from .check.report import is_failure, render
-    from .check.runner import check_paths
-    from .config import apply_waivers, load_config
+    from .check.checker import packages
+    from .check.report import is_failure, render_many
 
-    config = load_config(config_path)
-    checklist = load_checklist(checklist_name or config.checklist)
-    fail_on = fail_on or config.fail_on
-    limits = Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages)
-    result = check_paths(list(files), checklist, tuple(dict.fromkeys((*config.ignore, *ignore))), limits)
-    apply_waivers(result, config)
-    text = render(result, fmt, fail_on, verbose)
-    if output:
-        atomic.write_text(output, text)
+    targets = _report_targets(formats, None if output is not None and str(output) == "-" else output)
+    checker = _checker(checklist_name, config_path, ignore, max_pages, max_file_mb)
+    fail_on = fail_on or checker.config.fail_on
+    results = []
+    if any(str(f) == "-" for f in files):
+        if len(files) > 1:
+            raise click.BadParameter("'-' (standard input) cannot be combined with other files", param_hint="FILES")
+        result = checker.check_bytes(click.get_binary_stream("stdin").read(checker.limits.max_file_bytes + 1), "stdin")
+        result.name = "stdin"
+        results.append(result)
     else:
-        click.echo(text, nl=False)
-    if any(is_failure(f, fail_on) for f in result.findings):
+        for name, paths in packages(list(files), per_file):
+            result = checker.check(paths)
+            result.name = name
+            results.append(result)
+    for fmt, path in targets:
+        text = render_many(results, fmt, fail_on, verbose)
+        if path is None:
+            click.echo(text, nl=False)
+        else:
+            atomic.write_report(path, text)
+    if any(is_failure(f, fail_on) for r in results for f in r.findings):
         sys.exit(EXIT_FINDINGS)
 
 
@@ -236,11 +282,12 @@ def checklist_show(requirement_id: str, checklist_name: str) -> None:
 @main.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Report directory.")
-@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True, help="Bundled checklist name or a YAML path.")
+@_checklist_option
+@_config_option
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV with columns path,id,name,kind naming each school.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
 @click.option("--previous", type=click.Path(file_okay=False, path_type=Path), default=None, help="An earlier report directory: adds what improved and regressed.")
-@click.option("--board", default=None, help="Sender of the letters [default: the profile's board, e.g. 旭川市教育委員会].")
+@click.option("--board", default=None, help="Sender of the letters [default: the checklist's board, e.g. 旭川市教育委員会].")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Cache of analysed schools [default: ~/.cache/policy-kit/audit].")
 @click.option("--no-cache", is_flag=True, help="Analyse every school again and keep no cache.")
 @click.option("--no-pdf", is_flag=True, help="Write the per-school letters as HTML only.")
@@ -248,33 +295,28 @@ def checklist_show(requirement_id: str, checklist_name: str) -> None:
 @click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True)
 @click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True)
 @handle_errors
-def audit(folder: Path, out: Path, checklist_name: str, roster: Path | None, jobs: int | None, previous: Path | None, board: str | None,
-          cache_dir: Path | None, no_cache: bool, no_pdf: bool, progress: bool | None, max_pages: int, max_file_mb: int) -> None:
+def audit(folder: Path, out: Path, checklist_name: str | None, config_path: Path | None, roster: Path | None, jobs: int | None,
+          previous: Path | None, board: str | None, cache_dir: Path | None, no_cache: bool, no_pdf: bool, progress: bool | None,
+          max_pages: int, max_file_mb: int) -> None:
     """Audit every school in DIR (one file or folder per school) and write the board's reports.
 
+    Uses the same checker, configuration, waivers and inline suppressions as `check`.
     Exit 0 when every school passes, 1 when a school misses a required item or could not be
     read, 2 on usage errors. Unreadable files get their own status and never count as "all missing".
     """
-    from .audit import default_cache_dir, discover_schools, load_previous, run_audit
-    from .check.checklist import load_checklist, resolve_checklist_path
-    from .check.extract import Limits
-    from .reports import AuditReport, write_reports
-    from .school import load_profile
+    from .audit.cache import default_cache_dir
+    from .audit.compare import load_previous
+    from .audit.discover import discover_schools
+    from .audit.reports import AuditReport, write_reports
+    from .audit.run import run_audit
 
-    checklist = load_checklist(checklist_name)
+    checker = _checker(checklist_name, config_path, (), max_pages, max_file_mb)
     entries = discover_schools(folder, roster)
     before = load_previous(previous) if previous else None
-    if board is None:
-        try:
-            board = load_profile(checklist.id).board
-        except PolicyKitError:
-            board = "教育委員会"
     workers = jobs or os.cpu_count() or 1
-    results = run_audit(entries, checklist_name, str(resolve_checklist_path(checklist_name)), jobs=workers,
-                        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                        progress=sys.stderr.isatty() if progress is None else progress,
-                        limits=Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages))
-    report = AuditReport(checklist, results, board, before)
+    results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                        progress=sys.stderr.isatty() if progress is None else progress)
+    report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)
     write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
     failing = [r for r in results if not r.passes]
     cached = sum(r.cached for r in results)
@@ -282,7 +324,7 @@ def audit(folder: Path, out: Path, checklist_name: str, roster: Path | None, job
                f"{sum(r.status == 'ok' and not r.passes for r in results)} miss a required item, "
                f"{sum(r.status == 'unreadable' for r in results)} unreadable")
     for r in failing:
-        click.echo(f"  {r.entry.name}: " + (f"読み取れません: {r.reason}" if r.status == "unreadable" else f"必須項目の不足 {r.required_missing} 件"))
+        click.echo(f"  {r.entry.name}: " + (f"読み取れません: {r.reason_ja}" if r.status == "unreadable" else f"必須項目の不足 {r.required_missing} 件"))
     click.echo(f"report: {out / 'index.html'}")
     if failing:
         sys.exit(EXIT_FINDINGS)
@@ -294,10 +336,11 @@ def audit(folder: Path, out: Path, checklist_name: str, roster: Path | None, job
 @main.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@_checklist_option
+@_config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def diff(old: Path, new: Path, checklist_name: str, fmt: str) -> None:
+def diff(old: Path, new: Path, checklist_name: str | None, config_path: Path | None, fmt: str) -> None:
     """Compare two versions of one school's policy (files or directories).
 
     Shows each requirement's status before → after (improved / regressed) and which sections'
@@ -306,12 +349,10 @@ def diff(old: Path, new: Path, checklist_name: str, fmt: str) -> None:
     import json as _json
 
     from .check import diff as policy_diff
-    from .check.checklist import load_checklist
-    from .check.runner import check_paths
 
-    checklist = load_checklist(checklist_name)
-    before = check_paths([old], checklist)
-    after = check_paths([new], checklist)
+    checker = _checker(checklist_name, config_path)
+    before = checker.check([old])
+    after = checker.check([new])
     result = policy_diff.compare(before, after, before.sentences, after.sentences)
     if fmt == "json":
         click.echo(_json.dumps(policy_diff.to_dict(result), ensure_ascii=False, indent=2))

@@ -161,7 +161,7 @@ def test_clicking_a_cell_in_chromium_shows_the_evidence(audited, tmp_path):
 
 
 def test_ctrl_c_keeps_finished_schools_in_the_cache(runner, tmp_path, monkeypatch):
-    import policy_kit.audit as audit
+    import policy_kit.audit.run as audit
 
     folder = tmp_path / "schools"
     folder.mkdir()

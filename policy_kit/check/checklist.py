@@ -78,6 +78,7 @@ class Checklist:
     concepts: dict[str, Concept]
     requirements: list[Requirement]
     negation_cues: list[re.Pattern]
+    board: str = ""  # the board whose rules these are (sender of audit letters)
 
     def get(self, requirement_id: str) -> Requirement:
         for req in self.requirements:
@@ -112,7 +113,7 @@ def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
 def parse_checklist(data: Any, path: str | Path) -> Checklist:
     v = _Validator(path)
     root = v.mapping(data, "", {"checklist", "concepts", "requirements"}, required={"checklist", "concepts", "requirements"})
-    meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "negation_cues"}, required={"id", "title", "version"})
+    meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "board", "negation_cues"}, required={"id", "title", "version"})
     concepts: dict[str, Concept] = {}
     for name, spec in v.mapping(root["concepts"], "concepts").items():
         where = f"concepts.{name}"
@@ -148,7 +149,8 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                         v.text(spec["why"], f"{where}.why"), v.text(spec["fix"], f"{where}.fix"),
                                         v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True))))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
-    return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues)
+    return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
+                     str(meta.get("board", "")))
 
 
 def _norm(text: str) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..audit import change
+from ..status import CHANGE_JA, change
 from .normalise import Sentence
-from .runner import CheckResult
+from .checker import CheckResult
 
-RANK_LABEL = {"improved": "改善", "regressed": "後退", "unchanged": "変化なし", "new": "新規"}
 
 
 @dataclass
@@ -53,11 +52,11 @@ def _strip_number(heading: str) -> str:
 
 
 def compare(old: CheckResult, new: CheckResult, old_sentences: list[Sentence], new_sentences: list[Sentence]) -> PolicyDiff:
-    before = {f.requirement.id: f.status for f in old.findings}
+    before = {f.requirement.id: f.outcome for f in old.findings}
     changes = []
     for f in new.findings:
         was = before.get(f.requirement.id)
-        changes.append(RequirementChange(f.requirement.id, f.requirement.title, f.requirement.severity, was or "—", f.status, change(was, f.status)))
+        changes.append(RequirementChange(f.requirement.id, f.requirement.title, f.requirement.severity, was or "—", f.outcome, change(was, f.outcome)))
     a, b = sections(old_sentences), sections(new_sentences)
     changed = [k for k in a if k in b and a[k] != b[k]]
     return PolicyDiff(changes, [k for k in b if k not in a], [k for k in a if k not in b], changed)
@@ -70,7 +69,7 @@ def to_text(diff: PolicyDiff) -> str:
         if r.change == "unchanged":
             continue
         sev = "必須" if r.severity == "required" else "推奨"
-        lines.append(f"  {RANK_LABEL[r.change]}  [{sev}] {r.id} — {r.title}: {r.before} → {r.after}")
+        lines.append(f"  {CHANGE_JA[r.change]}  [{sev}] {r.id} — {r.title}: {r.before} → {r.after}")
     unchanged = sum(r.change == "unchanged" for r in diff.requirements)
     lines.append(f"  （変化なし {unchanged} 項目）")
     lines.append("")

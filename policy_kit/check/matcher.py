@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
+from ..status import MISSING, PARTIAL, PRESENT, WAIVED
 from .checklist import Checklist, Clause, Concept, Requirement
 from .normalise import Sentence
 
-PRESENT, PARTIAL, MISSING = "present", "partial", "missing"
 MAX_EVIDENCE = 3
 
 
@@ -42,6 +42,11 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     note: str = ""
     waived: str | None = None  # the reason, when a waiver or inline suppression applies
+
+    @property
+    def outcome(self) -> str:
+        """The status as reports show it: ``waived`` when excused, else the status."""
+        return WAIVED if self.waived else self.status
 
 
 @dataclass

@@ -6,18 +6,18 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
-from .matcher import MISSING, PARTIAL, PRESENT, Finding
-from .runner import CheckResult
+from ..status import LABEL_JA, MISSING, PARTIAL, PRESENT, SEVERITY_JA, SYMBOL
+from .checker import CheckResult
+from .matcher import Finding
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 FAIL_ON = ("required", "recommended", "partial")
 _ORDER = {(MISSING, "required"): 0, (MISSING, "recommended"): 1, (PARTIAL, "required"): 2, (PARTIAL, "recommended"): 3}
-_LABEL = {PRESENT: "あり", PARTIAL: "不十分", MISSING: "なし"}
 
 
 def is_failure(finding: Finding, fail_on: str) -> bool:
     """Whether a finding fails the run under ``--fail-on`` (waived findings never fail)."""
-    if getattr(finding, "waived", None):
+    if finding.waived:
         return False
     severity = finding.requirement.severity
     if fail_on == "required":
@@ -39,10 +39,9 @@ def to_text(result: CheckResult, *, verbose: bool = False) -> str:
     lines.append("")
     for f in ordered(result):
         req = f.requirement
-        sev = "必須" if req.severity == "required" else "推奨"
-        waived = getattr(f, "waived", None)
-        mark = {MISSING: "✗", PARTIAL: "△", PRESENT: "✓"}[f.status]
-        head = f"{mark} {_LABEL[f.status]:<3} [{sev}] {req.id} — {req.title}"
+        sev = SEVERITY_JA[req.severity]
+        waived = f.waived
+        head = f"{SYMBOL[f.status]} {LABEL_JA[f.status]:<3} [{sev}] {req.id} — {req.title}"
         if waived:
             head += f"（免除: {waived}）"
         lines.append(head)
@@ -54,7 +53,8 @@ def to_text(result: CheckResult, *, verbose: bool = False) -> str:
         for ev in f.evidence[: (3 if verbose or f.status != PRESENT else 1)]:
             lines.append(f"      根拠: {ev.location()} 「{_clip(ev.text)}」")
     c = result.counts()
-    lines += ["", f"結果: あり {c['present']}、不十分 {c['partial']}、なし {c['missing']}（うち必須 {c['required_missing']}）"]
+    lines += ["", f"結果: あり {c['present']}、不十分 {c['partial']}、なし {c['missing']}（うち必須 {c['required_missing']}）"
+              + (f"、免除 {c['waived']}" if c["waived"] else "")]
     if result.ignored:
         lines.append(f"対象外にした項目: {', '.join(result.ignored)}")
     return "\n".join(lines) + "\n"
@@ -73,7 +73,7 @@ def to_dict(result: CheckResult) -> dict:
                 "status": f.status,
                 "score": f.score,
                 "note": f.note,
-                "waived": getattr(f, "waived", None),
+                "waived": f.waived,
                 "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text} for e in f.evidence],
             }
             for f in result.findings
@@ -94,7 +94,7 @@ def _level(f: Finding) -> str:
 
 
 def _message(f: Finding) -> str:
-    return f"{f.requirement.title}（{f.requirement.id}）: {_LABEL[f.status]}。{f.note + '。' if f.note else ''}{f.requirement.fix}"
+    return f"{f.requirement.title}（{f.requirement.id}）: {LABEL_JA[f.status]}。{f.note + '。' if f.note else ''}{f.requirement.fix}"
 
 
 def _location(result: CheckResult, f: Finding) -> dict:
@@ -135,7 +135,7 @@ def to_sarif(result: CheckResult) -> str:
             "locations": [_location(result, f)],
             "properties": {"status": f.status, "score": f.score, "page": f.evidence[0].page if f.evidence else None},
         }
-        if getattr(f, "waived", None):
+        if f.waived:
             item["suppressions"] = [{"kind": "external", "justification": f.waived}]
         results.append(item)
     sarif = {
@@ -156,7 +156,7 @@ def to_junit(result: CheckResult, fail_on: str = "required") -> str:
         r = f.requirement
         name = quoteattr(f"{r.id} {r.title}")
         body = ""
-        if getattr(f, "waived", None):
+        if f.waived:
             skipped += 1
             body = f"<skipped message={quoteattr('waived: ' + str(f.waived))}/>"
         elif is_failure(f, fail_on):
@@ -165,7 +165,7 @@ def to_junit(result: CheckResult, fail_on: str = "required") -> str:
         elif f.evidence:
             body = f"<system-out>{escape(f.evidence[0].location() + ' ' + f.evidence[0].text)}</system-out>"
         cases.append(f"    <testcase classname={quoteattr(result.checklist.id + '.' + r.severity)} name={name}>{body}</testcase>")
-    suite = quoteattr(f"policy-kit {result.checklist.id}")
+    suite = quoteattr(f"policy-kit {result.checklist.id}" + (f" {result.name}" if result.name else ""))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<testsuites name="policy-kit" tests="{len(cases)}" failures="{failures}" skipped="{skipped}">\n'
@@ -178,14 +178,13 @@ def to_junit(result: CheckResult, fail_on: str = "required") -> str:
 def to_github(result: CheckResult, fail_on: str = "required") -> str:
     out = []
     for f in ordered(result):
-        if f.status == PRESENT or getattr(f, "waived", None):
+        if f.status == PRESENT or f.waived:
             continue
         command = "error" if is_failure(f, fail_on) else "warning"
         loc = _location(result, f)["physicalLocation"]
-        params = [f"file={_gh_escape(loc['artifactLocation']['uri'], True)}"]
-        if "region" in loc:
-            params.append(f"line={loc['region']['startLine']}")
-        params.append(f"title={_gh_escape(f.requirement.id, True)}")
+        params = [f"file={_gh_escape(loc['artifactLocation']['uri'], True)}",
+                  f"line={loc.get('region', {}).get('startLine', 1)}",
+                  f"title={_gh_escape(f.requirement.id, True)}"]
         out.append(f"::{command} {','.join(params)}::{_gh_escape(_message(f))}")
     c = result.counts()
     out.append(f"policy-kit: {c['present']} present, {c['partial']} partial, {c['missing']} missing ({c['required_missing']} required)")
@@ -195,6 +194,29 @@ def to_github(result: CheckResult, fail_on: str = "required") -> str:
 def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render_many(results: list[CheckResult], fmt: str, fail_on: str = "required", verbose: bool = False) -> str:
+    """One report for several packages (school folders, or --per-file): one section, JSON entry,
+    SARIF run or JUnit suite per package. A single package renders exactly as ``render``."""
+    if len(results) == 1:
+        return render(results[0], fmt, fail_on, verbose)
+    if fmt == "json":
+        return json.dumps({"packages": [dict(to_dict(r), name=r.name) for r in results]}, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "sarif":
+        runs = [json.loads(to_sarif(r))["runs"][0] for r in results]
+        return json.dumps(dict(json.loads(to_sarif(results[0])), runs=runs), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "junit":
+        suites = [to_junit(r, fail_on).split("\n", 2)[2].rsplit("</testsuites>", 1)[0] for r in results]
+        tests = sum(len(r.findings) for r in results)
+        failures = sum(is_failure(f, fail_on) for r in results for f in r.findings)
+        skipped = sum(bool(f.waived) for r in results for f in r.findings)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<testsuites name="policy-kit" tests="{tests}" failures="{failures}" skipped="{skipped}">\n'
+                + "".join(suites) + "</testsuites>\n")
+    if fmt == "text":
+        return "\n".join(f"== {r.name} ==\n" + to_text(r, verbose=verbose) for r in results)
+    return "".join(render(r, fmt, fail_on, verbose) for r in results)
 
 
 def render(result: CheckResult, fmt: str, fail_on: str = "required", verbose: bool = False) -> str:

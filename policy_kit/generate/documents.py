@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic
-from .errors import OutputError
+from .. import atomic
+from ..errors import InputError, OutputError
+from ..render import html_to_pdf, render_html
 from .package import PolicyPackage, build_package
-from .render import html_to_pdf, render_html
 from .school import SchoolInput, load_profile, load_school
 
 DOCUMENTS = {"policy": "policy.html.j2", "leaflet": "leaflet.html.j2", "program": "program.html.j2"}
@@ -53,6 +53,11 @@ def generate_school(
 
 def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
     """Refuse to overwrite another school's documents; overwrite our own only with --force."""
+    _check_directory(out_dir, data, force)
+    atomic.write_text(out_dir / ".school", data.school.name + "\n")
+
+
+def _check_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
     marker = out_dir / ".school"
     if marker.exists():
         owner = marker.read_text(encoding="utf-8", errors="replace").strip()
@@ -65,8 +70,27 @@ def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
             raise OutputError("documents exist already; pass --force to overwrite them", out_dir)
     elif out_dir.exists() and any(out_dir.iterdir()) and not force:
         raise OutputError("directory exists and is not empty; pass --force to write into it", out_dir)
-    atomic.write_text(marker, data.school.name + "\n")
 
 
 def generate_file(path: Path, out_root: Path, **kwargs) -> GeneratedSchool:
     return generate_school(load_school(path), out_root, input_path=path, **kwargs)
+
+
+def check_output_folders(schools: list[tuple[str, SchoolInput]], out_root: Path, *, force: bool) -> None:
+    """Validate a whole run before writing: no two inputs share a school id (ids are folder names,
+    compared case-insensitively), and no folder is refused later (another school's, or ours
+    without --force). ``schools`` is (where the input came from, input) pairs."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for source, data in schools:
+        key = data.school.id.casefold()
+        if key in seen:
+            problems.append(f"{source} and {seen[key]} both use the school id {data.school.id!r}; each school needs its own id")
+        else:
+            seen[key] = source
+        try:
+            _check_directory(out_root / data.school.id, data, force)
+        except OutputError as exc:
+            problems.append(f"{source}: {exc}")
+    if problems:
+        raise InputError("nothing was written:\n  " + "\n  ".join(problems))

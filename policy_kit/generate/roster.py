@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import safeyaml
-from .errors import InputError
+from .. import safeyaml
+from ..errors import InputError
 from .school import validate_school
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.functional_validators import BeforeValidator
 
-from . import safeyaml
-from .errors import InputError
-from .resources import data_dir
+from .. import safeyaml
+from ..errors import InputError
+from ..resources import data_dir
 
 SCHOOL_KINDS = ("小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校")
 MONTHS_IN_SCHOOL_YEAR = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
@@ -132,8 +132,36 @@ class SchoolInput(_Model):
         return self
 
 
+class ProgramItems(_Model):
+    prevention: list[Text] = Field(default_factory=list)
+    detection: list[Text] = Field(default_factory=list)
+    committee: list[Text] = Field(default_factory=list)
+    training: list[Text] = Field(default_factory=list)
+
+
+class ProgramDefaults(_Model):
+    """The board's year plan every school starts from (see profiles/asahikawa.yaml)."""
+
+    months: list[MonthActivities] = Field(default_factory=list)
+    awareness_month: ProgramItems = Field(default_factory=ProgramItems)
+    survey_month: ProgramItems = Field(default_factory=ProgramItems)
+    stress_check_month: ProgramItems = Field(default_factory=ProgramItems)
+    every_month: ProgramItems = Field(default_factory=ProgramItems)
+    when_empty: ProgramItems = Field(default_factory=ProgramItems)
+
+
+class CrimeExample(_Model):
+    act: Text
+    offence: Text
+
+
+class SignsToWatch(_Model):
+    scene: Text
+    signs: list[Text] = Field(min_length=1)
+
+
 class Profile(_Model):
-    """What is city-wide: the board, hotlines, survey months, awareness month."""
+    """What is board-wide: the board, hotlines, survey months, awareness month, the year plan."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
     city: Text
@@ -146,6 +174,9 @@ class Profile(_Model):
     awareness_name: Text
     hotlines: list[Contact]
     case_report: LongText
+    program: ProgramDefaults = Field(default_factory=ProgramDefaults)
+    crime_examples: list[CrimeExample] = Field(default_factory=list)
+    staff_checklist: list[SignsToWatch] = Field(default_factory=list)
 
 
 def load_school(path: str | Path) -> SchoolInput:

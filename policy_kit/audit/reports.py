@@ -11,39 +11,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic
-from .audit import UNREADABLE, SchoolResult, change, run_date
-from .check.checklist import Checklist
-from .render import html_to_pdf, render_html
-
-SYMBOL = {"present": "✓", "partial": "△", "missing": "✗", UNREADABLE: "?", "waived": "免"}
-LABEL = {"present": "あり", "partial": "不十分", "missing": "なし", UNREADABLE: "読み取れません", "waived": "免除"}
-
-
-# Why a file could not be read, in the words board staff read (the CLI keeps the English).
-REASONS_JA = [
-    ("no text layer", "文字情報のないPDF（スキャン画像）です。OCR（文字認識）をしてから提出してください"),
-    ("encrypted", "パスワードで保護されたPDFです。保護を外したものを提出してください"),
-    ("damaged", "ファイルが壊れていて開けません"),
-    ("cannot be read", "ファイルが壊れていて開けません"),
-    ("is empty", "ファイルが空です"),
-    ("folder is empty", "フォルダが空です"),
-    ("unsupported file type", "対応していない形式です（PDF・Word・テキスト・HTMLで提出してください）"),
-    ("no supported file", "対応している形式のファイルがありません"),
-    ("not a zip", "Word文書（DOCX）として開けません"),
-    ("too large", "ファイルが大きすぎます"),
-    ("pages; the limit", "ページ数が上限を超えています"),
-    ("encoding", "文字コードを判別できません（UTF-8で保存してください）"),
-    ("NUL bytes", "テキストではないデータです"),
-    ("no Japanese text", "日本語の文章が見つかりません"),
-]
-
-
-def reason_ja(reason: str) -> str:
-    for fragment, japanese in REASONS_JA:
-        if fragment in reason:
-            return f"{japanese}（{reason}）"
-    return reason
+from .. import atomic
+from ..check.checklist import Checklist
+from ..parallel import Task, run_tasks
+from ..render import html_to_pdf, render_html
+from ..status import IGNORED, LABEL_JA as LABEL, SYMBOL, UNREADABLE, change
+from .compare import UNREADABLE_KEY
+from .run import SchoolResult, run_date
 
 
 @dataclass
@@ -62,12 +36,12 @@ class AuditReport:
         """The run date as schools write it: 令和8年（2026年）11月22日."""
         import datetime as _dt
 
-        from .wareki import date_ja
+        from ..wareki import date_ja
 
         return date_ja(_dt.date.fromisoformat(self.date[:10]))
 
     def status(self, result: SchoolResult, rid: str) -> str:
-        return UNREADABLE if result.status == UNREADABLE else result.statuses.get(rid, "ignored")
+        return UNREADABLE if result.status == UNREADABLE else result.statuses.get(rid, IGNORED)
 
     def changes(self, result: SchoolResult) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {"improved": [], "regressed": []}
@@ -77,7 +51,7 @@ class AuditReport:
         if before is None:
             return out
         for req in self.checklist.requirements:
-            was = UNREADABLE if "__unreadable__" in before else before.get(req.id)
+            was = UNREADABLE if UNREADABLE_KEY in before else before.get(req.id)
             kind = change(was, self.status(result, req.id))
             if kind in out:
                 out[kind].append(req.id)
@@ -98,12 +72,12 @@ class AuditReport:
                 finding = next((f for f in (res.report or {}).get("requirements", []) if f["id"] == req.id), None)
                 cells[req.id] = {
                     "status": self.status(res, req.id),
-                    "note": (finding or {}).get("note", "") or (reason_ja(res.reason) if res.status == UNREADABLE else ""),
+                    "note": (finding or {}).get("note", "") or (res.reason_ja if res.status == UNREADABLE else ""),
                     "waived": (finding or {}).get("waived"),
                     "evidence": [{"where": f"{Path(e['path']).name}:{e['page']}:{e['line']}", "text": e["text"]} for e in (finding or {}).get("evidence", [])],
                 }
             schools.append({"id": res.entry.id, "name": res.entry.name, "kind": res.entry.kind or "—", "status": res.status,
-                            "reason": reason_ja(res.reason), "required_missing": res.required_missing, "passes": res.passes,
+                            "reason": res.reason_ja, "required_missing": res.required_missing, "passes": res.passes,
                             "changes": self.changes(res), "cells": cells})
         return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version},
                 "date": f"{self.date_ja} {self.date[11:]}", "requirements": reqs, "schools": schools, "coverage": self.coverage(),
@@ -133,7 +107,7 @@ def write_json(report: AuditReport, out: Path) -> Path:
     payload = {
         "checklist": report.checklist.id, "checklist_version": report.checklist.version, "date": report.date,
         "schools": [{"id": r.entry.id, "name": r.entry.name, "kind": r.entry.kind, "path": str(r.entry.path),
-                     "status": r.status, "reason": r.reason, "passes": r.passes, "changes": report.changes(r),
+                     "status": r.status, "reason": r.reason, "reason_ja": r.reason_ja, "passes": r.passes, "changes": report.changes(r),
                      "report": r.report} for r in report.results],
     }
     return atomic.write_text(out / "summary.json", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -145,9 +119,9 @@ def _rows(report: AuditReport) -> tuple[list[str], list[list[str]]]:
         header += ["改善した項目", "後退した項目"]
     rows = []
     for res in report.results:
-        state = "読み取れません: " + reason_ja(res.reason) if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
+        state = "読み取れません: " + res.reason_ja if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
         row = [res.entry.id, res.entry.name, res.entry.kind, state, str(res.required_missing)]
-        row += [LABEL.get(report.status(res, req.id), "対象外") for req in report.checklist.requirements]
+        row += [LABEL[report.status(res, req.id)] for req in report.checklist.requirements]
         if report.previous is not None:
             ch = report.changes(res)
             row += [" ".join(ch["improved"]), " ".join(ch["regressed"])]
@@ -191,7 +165,7 @@ def write_xlsx(report: AuditReport, out: Path) -> Path:
     evidence.append(["id", "学校名", "要件id", "要件", "状態", "ファイル", "ページ", "行", "根拠の文", "注"])
     for res in report.results:
         if res.status == UNREADABLE:
-            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", reason_ja(res.reason)])
+            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", res.reason_ja])
             continue
         for f in res.report["requirements"]:
             status = "免除" if f.get("waived") else LABEL[f["status"]]
@@ -214,7 +188,7 @@ def letter_html(report: AuditReport, res: SchoolResult) -> str:
     return render_html("reports", "letter.html.j2", school=res.entry, result=res, gaps=gaps, found=found,
                        waived=[f for f in findings if f.get("waived")], reqs=reqs, board=report.board,
                        checklist=report.checklist, date=report.date_ja, changes=report.changes(res), labels=LABEL,
-                       basename=lambda p: Path(p).name, reason_ja=reason_ja)
+                       basename=lambda p: Path(p).name)
 
 
 def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:
@@ -225,13 +199,10 @@ def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:
 
 
 def write_letters(report: AuditReport, out: Path, *, pdf: bool, jobs: int) -> list[Path]:
-    import concurrent.futures as cf
+    tasks = [Task(r.entry.id, _letter_task, (str(out), r.entry.id, letter_html(report, r), pdf)) for r in report.results]
+    for outcome in run_tasks(tasks, jobs=jobs if pdf else 1, unit="letter"):
+        if not outcome.ok:
+            from ..errors import OutputError
 
-    tasks = [(str(out), r.entry.id, letter_html(report, r), pdf) for r in report.results]
-    if jobs > 1 and pdf and len(tasks) > 1:
-        with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(_letter_task, *zip(*tasks)))
-    else:
-        for task in tasks:
-            _letter_task(*task)
-    return [out / "schools" / f"{t[1]}.{ext}" for t in tasks for ext in (("html", "pdf") if pdf else ("html",))]
+            raise OutputError(f"the letter of {outcome.key} could not be written: {outcome.error}", out / "schools")
+    return [out / "schools" / f"{t.key}.{ext}" for t in tasks for ext in (("html", "pdf") if pdf else ("html",))]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 _KEYS = {"checklist", "fail-on", "ignore", "waivers"}
 _FAIL_ON = ("required", "recommended", "partial")
@@ -101,7 +101,10 @@ def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) ->
     """Mark findings waived by the config or by inline suppressions in the documents."""
     today = today or _dt.date.today()
     for waiver in config.waivers:
-        result.checklist.get(waiver.id)  # unknown ids are an error
+        try:
+            result.checklist.get(waiver.id)
+        except InputError as exc:  # an unknown id is the config file's mistake: name that file
+            raise InputError(f"waivers: {exc.message}", config.path) from None
     inline: dict[str, str] = {}
     for doc in result.documents:
         for rid, reason in doc.suppressions.items():

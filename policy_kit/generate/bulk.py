@@ -1,0 +1,59 @@
+"""Generate every school of a roster in worker processes (policy_kit.parallel).
+
+Before anything is written the whole roster is validated: rows that fail validation are reported
+and skipped, and school ids that two rows share (or that collide in the output folder) refuse the
+run (exit 2, nothing written). A school that fails while rendering fails alone."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..parallel import Outcome, Task, run_tasks
+from .documents import check_output_folders, generate_school
+from .roster import read_roster
+from .school import SchoolInput
+
+
+@dataclass
+class RowOutcome:
+    label: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class Summary:
+    outcomes: list[RowOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[RowOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def lines(self) -> list[str]:
+        out = [f"{'ok    ' if o.ok else 'FAILED'} {o.label}: {o.message}" for o in self.outcomes]
+        out.append(f"{len(self.outcomes) - len(self.failed)} succeeded, {len(self.failed)} failed")
+        return out
+
+
+def _generate_row(data: dict, out: str, formats: tuple[str, ...], force: bool, base: str) -> str:
+    result = generate_school(SchoolInput.model_validate(data), Path(out), input_path=Path(base), formats=formats, force=force)
+    return f"{result.out_dir}/ ({len(result.files)} files)"
+
+
+def run_roster(path: Path, out: Path, *, jobs: int, formats: tuple[str, ...], force: bool, progress: bool) -> Summary:
+    rows = read_roster(path)
+    good = [r for r in rows if not r.error]
+    inputs = [(f"row {r.number}", SchoolInput.model_validate(r.data)) for r in good]
+    try:
+        check_output_folders(inputs, out, force=force)
+    except InputError as exc:
+        raise InputError(exc.message, path) from None
+    tasks = [Task(r.number, _generate_row, (r.data, str(out), formats, force, str(path))) for r in good]
+    labels = {r.number: f"row {r.number} ({r.label})" for r in rows}
+    outcomes: list[Outcome] = run_tasks(tasks, jobs=jobs, progress=progress, unit="school")
+    summary = Summary([RowOutcome(labels[r.number], False, r.error or "") for r in rows if r.error])
+    summary.outcomes += [RowOutcome(labels[o.key], o.ok, o.value if o.ok else o.error) for o in outcomes]
+    order = {label: i for i, label in enumerate(labels.values())}
+    summary.outcomes.sort(key=lambda o: order[o.label])
+    return summary
