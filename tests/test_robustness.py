@@ -13,7 +13,7 @@ from conftest import CORPUS, run
 from policy_kit.check.checklist import parse_checklist
 from policy_kit.check.extract import decode_text
 from policy_kit.check.normalise import split_sentences
-from policy_kit.check.extract import Document
+from policy_kit.check.document import Document, plain_lines
 from policy_kit.errors import InputError, UnreadableDocument
 from policy_kit.render import FetchRefused, html_to_pdf, refuse_fetch
 from policy_kit import safeyaml
@@ -206,7 +206,7 @@ def test_decoding_any_bytes_gives_text_or_a_clean_error(data):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=120), max_size=30))
 def test_normaliser_handles_any_text(lines):
-    sentences = split_sentences(Document("x.txt", [lines]), 0)
+    sentences = split_sentences(Document("x.txt", [plain_lines(lines)]), 0)
     for s in sentences:
         assert s.text and s.page == 1 and 1 <= s.line <= max(1, len(lines))
 

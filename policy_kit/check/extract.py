@@ -9,34 +9,12 @@ import html.parser
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UnreadableDocument
+from .document import HEADING, TABLE_ROW, Document, Limits, Line, plain_lines
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".text", ".md", ".markdown", ".html", ".htm")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits for untrusted documents (configurable from the CLI)."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_pages: int = 500
-    max_text_chars: int = 2_000_000
-    max_docx_uncompressed: int = 100 * 1024 * 1024
-
-
-@dataclass
-class Document:
-    path: str
-    pages: list[list[str]] = field(default_factory=list)  # pages → lines
-    kind: str = "text"
-    suppressions: dict[str, str] = field(default_factory=dict)  # requirement id → reason
-
-    @property
-    def chars(self) -> int:
-        return sum(len(line) for page in self.pages for line in page)
 
 
 def read_document(path: str | Path, limits: Limits = Limits()) -> Document:
@@ -87,10 +65,10 @@ def read_bytes(data: bytes, path: str | Path, limits: Limits = Limits()) -> Docu
         if text.count("\f") >= limits.max_pages:  # form feeds are page breaks: the page limit applies
             raise UnreadableDocument(f"the text has more than {limits.max_pages} pages (form feeds; --max-pages)", path,
                                      ja=f"ページ数が上限（{limits.max_pages}ページ）を超えています")
-        doc = Document(str(path), [page.split("\n") for page in text.split("\f")], "text", inline_suppressions(text))
+        doc = Document(str(path), [plain_lines(page.split("\n")) for page in text.split("\f")], "text", inline_suppressions(text))
     if doc.chars > limits.max_text_chars:
         raise UnreadableDocument(f"the text is too long ({doc.chars:,} characters; limit {limits.max_text_chars:,})", path, ja=f"文章が長すぎます（上限 {limits.max_text_chars:,} 字）")
-    if doc.chars < 20 or not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", "".join("".join(p) for p in doc.pages)):
+    if doc.chars < 20 or not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", doc.text()):
         if doc.kind == "pdf":
             raise UnreadableDocument("the PDF has no text layer (a scanned image?); run OCR on it first, e.g. ocrmypdf -l jpn", path, ja="文字情報がありません（スキャン画像）。OCR（文字認識）をしてから提出してください")
         raise UnreadableDocument("no Japanese text found in the file", path, ja="日本語の文章が見つかりません")
@@ -174,7 +152,7 @@ def _read_pdf(path: Path, data: bytes, limits: Limits) -> Document:
             text = page.extract_text() or ""
         except Exception as exc:
             raise UnreadableDocument(f"text extraction failed on page {len(pages) + 1} ({exc.__class__.__name__})", path, ja=f"{len(pages) + 1}ページ目の文字を取り出せません（PDFが壊れています）") from None
-        pages.append(_clean(text).split("\n"))
+        pages.append(plain_lines(_clean(text).split("\n")))
     return Document(str(path), pages, "pdf")
 
 
@@ -209,14 +187,14 @@ def _read_docx(path: Path, data: bytes, limits: Limits) -> Document:
         raise UnreadableDocument("the DOCX contains a DTD or entity declarations; refusing to read it", path, ja="安全でない記述（DTD）を含むため読みません") from None
     except SafeET.ParseError as exc:
         raise UnreadableDocument(f"the DOCX XML is damaged ({exc})", path, ja="Word文書（DOCX）が壊れていて開けません") from None
-    pages: list[list[str]] = [[]]
+    pages: list[list[Line]] = [[]]
     body = root.find(f"{_W}body")
     for para in (body.iter(f"{_W}p") if body is not None else []):
         parts: list[str] = []
         for node in para.iter():
             if node.tag in (f"{_W}lastRenderedPageBreak",) or (node.tag == f"{_W}br" and node.get(f"{_W}type") == "page"):
                 if parts:
-                    pages[-1].append("".join(parts))
+                    pages[-1].append(Line("".join(parts)))
                     parts = []
                 pages.append([])
             elif node.tag == f"{_W}t" and node.text:
@@ -226,8 +204,10 @@ def _read_docx(path: Path, data: bytes, limits: Limits) -> Document:
         style = para.find(f"{_W}pPr/{_W}pStyle")
         text = "".join(parts)
         if style is not None and re.match(r"(?i)(heading|見出し|title)", style.get(f"{_W}val", "")) and text.strip():
-            text = "# " + text
-        pages[-1].append(text)
+            level = re.search(r"[0-9]", style.get(f"{_W}val", ""))
+            pages[-1].append(Line(text, HEADING, int(level.group(0)) if level else 1))
+        else:
+            pages[-1].append(Line(text))
         if len(pages) > limits.max_pages:
             raise UnreadableDocument(f"the DOCX has more than {limits.max_pages} pages (--max-pages)", path, ja=f"ページ数が上限（{limits.max_pages}ページ）を超えています")
     return Document(str(path), pages, "docx")
@@ -242,6 +222,7 @@ class _HTMLText(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
+        self.levels: dict[int, int] = {}  # index of a heading line → its level
         self.skip = 0
 
     def _newline(self) -> None:
@@ -254,7 +235,7 @@ class _HTMLText(html.parser.HTMLParser):
         elif tag in _BLOCK:
             self._newline()
             if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                self.lines[-1] = "#" * int(tag[1]) + " "
+                self.levels[len(self.lines) - 1] = int(tag[1])
         elif tag in ("td", "th") and self.lines[-1]:
             self.lines[-1] += " "
 
@@ -269,8 +250,9 @@ class _HTMLText(html.parser.HTMLParser):
             self.lines[-1] += re.sub(r"\s+", " ", data)
 
 
-def _html_lines(text: str) -> list[str]:
+def _html_lines(text: str) -> list[Line]:
     parser = _HTMLText()
     parser.feed(text)
     parser.close()
-    return [line.strip() for line in parser.lines]
+    return [Line(line.strip(), HEADING, parser.levels[i]) if i in parser.levels and line.strip() else Line(line.strip())
+            for i, line in enumerate(parser.lines)]

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .extract import Document
+from .document import HEADING, LIST_ITEM, TABLE_ROW, Document
 
 _JA = r"\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2460-\u24ff\u25a0-\u25ff"
 _SPACE_BETWEEN_JA = re.compile(rf"(?<=[{_JA}0-9])[ \t\u00a0]+(?=[{_JA}])|(?<=[{_JA}])[ \t\u00a0]+(?=[{_JA}0-9])")
@@ -106,9 +106,22 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
     repeated = _running_lines(document)
     full = _full_line_length(document)
     for page_no, lines in enumerate(document.pages, start=1):
-        for line_no, raw in enumerate(lines, start=1):
-            spaced = _nfkc(raw)
+        for line_no, item in enumerate(lines, start=1):
+            spaced = _nfkc(item.text)
             line = _squeeze(spaced)
+            if item.role == HEADING and line:  # the format says so (Word style, HTML h1–h6)
+                flush()
+                while headings and headings[-1][0] >= item.level:
+                    headings.pop()
+                sentences.append(Sentence(doc_index, document.path, page_no, line_no, line, context(), is_heading=True,
+                                          level=item.level, explicit=True))
+                headings.append((item.level, line))
+                continue
+            if item.role in (TABLE_ROW, LIST_ITEM) and line:  # a unit of its own
+                flush()
+                para.append((page_no, line_no, " ".join(_squeeze(_nfkc(c)) for c in item.cells) if item.cells else line))
+                flush()
+                continue
             if _BARE_MARKER.fullmatch(line):
                 continue  # a list marker extracted on its own line (PDF): not a heading, not text
             if not line or _PAGE_NUMBER.fullmatch(line) or line in repeated:
@@ -175,7 +188,7 @@ _PAGE_NUMBER = re.compile(r"[-–—ー=_\s|・•]+|[-–—\s]*(?:p\.?\s*)?[0-
 
 def _full_line_length(document: Document) -> int:
     """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0."""
-    lengths = sorted(len(_squeeze(_nfkc(l))) for page in document.pages for l in page if l.strip())
+    lengths = sorted(len(_squeeze(_nfkc(l.text))) for page in document.pages for l in page if l.text.strip())
     if len(lengths) < 8:
         return 0
     typical = lengths[int(len(lengths) * 0.9)]
@@ -190,7 +203,7 @@ def _running_lines(document: Document) -> set[str]:
         return set()
     counts: dict[str, int] = {}
     for lines in document.pages:
-        edge = {_squeeze(_nfkc(l)) for l in [*lines[:3], *lines[-3:]]}
+        edge = {_squeeze(_nfkc(l.text)) for l in [*lines[:3], *lines[-3:]]}
         for line in edge:
             counts[line] = counts.get(line, 0) + 1
     return {line for line, n in counts.items() if line and n > len(document.pages) / 2}
