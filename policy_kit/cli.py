@@ -276,6 +276,41 @@ def checklist_show(requirement_id: str, checklist_name: str) -> None:
             click.echo("  - " + " + ".join("(" + " & ".join(g) + ")" for g in clause.groups))
 
 
+@checklist.command("test")
+@click.argument("checklist_name", metavar="[CHECKLIST]", default="asahikawa")
+@click.option("--id", "only", multiple=True, metavar="ID", help="Test only this requirement (repeatable).")
+@click.option("--no-parse", is_flag=True, help="Judge negation by the checklist's cues instead of GiNZA's parse (ablation).")
+@click.option("-v", "--verbose", is_flag=True, help="List every example, not only the failing ones.")
+@handle_errors
+def checklist_test(checklist_name: str, only: tuple[str, ...], no_parse: bool, verbose: bool) -> None:
+    """Check every requirement's examples (present ones must be found, absent ones must not).
+
+    Exit 0 when all pass, 1 when an example fails, 2 for an invalid checklist.
+    """
+    from .check.checker import Checker
+    from .check.checklist import load_checklist
+    from .check.selftest import run_examples
+
+    cl = load_checklist(checklist_name)
+    for rid in only:
+        cl.get(rid)
+    results = run_examples(Checker(cl, parse=not no_parse), only)
+    by_req: dict[str, list] = {}
+    for r in results:
+        by_req.setdefault(r.requirement, []).append(r)
+    for rid, items in by_req.items():
+        failed = [r for r in items if not r.passed]
+        click.echo(f"{'✓' if not failed else '✗'} {rid:32} {len(items) - len(failed)}/{len(items)}")
+        for r in items if verbose else failed:
+            expect = "あり" if r.kind != "absent" else "あり以外"
+            first = r.passage.replace("\n", " / ")
+            click.echo(f"    {'ok  ' if r.passed else 'FAIL'} {r.kind} #{r.number}: 期待 {expect}、結果 {r.status} 「{first[:70]}{'…' if len(first) > 70 else ''}」")
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed}/{len(results)} examples pass ({cl.id} {cl.version})")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
 # --------------------------------------------------------------------------- audit
 
 

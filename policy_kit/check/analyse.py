@@ -1,13 +1,20 @@
-"""Analysis with GiNZA (spaCy): dictionary forms and normalised forms of every sentence.
+"""Language analysis, in two stages of very different cost.
 
-Only the GiNZA model's tokenizer (SudachiPy, split mode C) runs over the whole text: it gives lemmas
-(守り通し → 守る通す) and Sudachi's normalised forms (ヶ月/か月/箇月 → 箇月, 打合せ → 打ち合わせ)
-at tens of thousands of characters per second. The statistical components (tagger, parser, NER)
-are excluded: the checklist rules do not need them and they are 40x slower (see benchmarks/).
-Texts are fed in chunks well below SudachiPy's 49,149-byte input limit."""
+1. **Forms of every sentence** (cheap, whole document): SudachiPy — the tokenizer inside GiNZA,
+   same dictionary (SudachiDict core) and split mode C — gives each token's dictionary form
+   (守り通し → 守る通す) and normalised form (ヶ月/か月/箇月 → 箇月, 打合せ → 打ち合わせ). Called directly it
+   loads in ~0.1 s and reads tens of thousands of characters per second.
+2. **Dependency parse of candidate sentences only** (costly, a few sentences): the GiNZA pipeline
+   (ja_ginza: tok2vec, morphologizer, parser, bunsetu recognizer; NER and the compound splitter
+   are not loaded) tells which predicate a matched phrase belongs to and whether that predicate is
+   negated or only planned (警察には相談しない, 面談は行わず, 実施を今後検討する). It is loaded on
+   first use, once per process.
+
+Texts are fed to SudachiPy in chunks well below its 49,149-byte input limit."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,29 +24,53 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MODEL = "ja_ginza"
 CHUNK_BYTES = 8000
-_EXCLUDE = ["tok2vec", "parser", "ner", "morphologizer", "compound_splitter", "bunsetu_recognizer", "attribute_ruler"]
+_EXCLUDE_FOR_PARSE = ["ner", "compound_splitter"]  # bunsetu_recognizer gives plain UD labels
+_EXCLUDE_ALL = ["tok2vec", "parser", "ner", "morphologizer", "compound_splitter", "bunsetu_recognizer", "attribute_ruler"]
+
+
+def _model_error(exc: Exception):
+    from ..errors import PolicyKitError
+
+    return PolicyKitError(f"the GiNZA model {MODEL} is not installed ({exc}); run `make install`",
+                          ja="GiNZA のモデル（ja_ginza）がインストールされていません。make install を実行してください")
+
+
+@functools.lru_cache(maxsize=1)
+def sudachi():
+    """GiNZA's SudachiPy tokenizer (SudachiDict core, split mode C), loaded once per process."""
+    try:
+        from sudachipy import Dictionary, SplitMode
+
+        return Dictionary(dict="core").create(SplitMode.C)
+    except Exception as exc:  # no dictionary package, broken install
+        raise _model_error(exc) from None
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> "Language":
+    """The GiNZA pipeline with the dependency parser, loaded on first use, once per process."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL, exclude=_EXCLUDE_FOR_PARSE)
+    except OSError as exc:
+        raise _model_error(exc) from None
 
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> "Language":
-    """Load ja_ginza once per process (the only global state policy-kit keeps)."""
+    """ja_ginza with only its tokenizer (for callers that want spaCy tokens, e.g. readings)."""
     import spacy
 
     try:
-        return spacy.load(MODEL, exclude=_EXCLUDE)
+        return spacy.load(MODEL, exclude=_EXCLUDE_ALL)
     except OSError as exc:
-        from ..errors import PolicyKitError
-
-        raise PolicyKitError(f"the GiNZA model {MODEL} is not installed ({exc}); run `make install`") from None
+        raise _model_error(exc) from None
 
 
 def lemma_and_norm(texts: list[str]) -> list[tuple[str, str]]:
-    """For each text, its tokens' dictionary forms and normalised forms, concatenated (lower-case).
-
-    Uses the ja_ginza model's own SudachiPy tokenizer (same dictionary and split mode as the
-    model's spaCy tokenizer, identical forms) without building spaCy Docs, which is ~10x faster."""
-    tokenizer = load_model().tokenizer
-    sudachi = getattr(tokenizer, "tokenizer", None)
+    """For each text, its tokens' dictionary forms and normalised forms, concatenated (lower-case)."""
+    tokenizer = sudachi()
     lem: list[list[str]] = [[] for _ in texts]
     nor: list[list[str]] = [[] for _ in texts]
     for batch in _batches(texts):
@@ -50,26 +81,16 @@ def lemma_and_norm(texts: list[str]) -> list[tuple[str, str]]:
             ends.append(pos)
             pos += 1
         b = 0
-        for start, surface, lemma, norm in _tokens(tokenizer, sudachi, joined):
-            while b < len(ends) and start >= ends[b]:
+        for m in tokenizer.tokenize(joined):
+            while b < len(ends) and m.begin() >= ends[b]:
                 b += 1
             if b >= len(ends):
                 break
-            if surface.isspace():
+            if m.surface().isspace():
                 continue
-            lem[batch[b]].append(lemma.lower())
-            nor[batch[b]].append(norm.lower())
+            lem[batch[b]].append(m.dictionary_form().lower())
+            nor[batch[b]].append(m.normalized_form().lower())
     return [("".join(l), "".join(n)) for l, n in zip(lem, nor)]
-
-
-def _tokens(tokenizer, sudachi, text: str):
-    """(start offset, surface, dictionary form, normalised form) for each token of ``text``."""
-    if sudachi is not None and hasattr(sudachi, "tokenize"):
-        for m in sudachi.tokenize(text):
-            yield m.begin(), m.surface(), m.dictionary_form(), m.normalized_form()
-    else:  # another spaCy tokenizer: use its Doc
-        for token in tokenizer(text):
-            yield token.idx, token.text, token.lemma_, token.norm_
 
 
 def analyse(sentences: "list[Sentence]") -> None:
@@ -90,3 +111,117 @@ def _batches(texts: list[str]) -> Iterable[list[int]]:
         size += n
     if batch:
         yield batch
+
+
+# --------------------------------------------------------------------------- scope of a phrase
+
+NEGATING_AUX = {"ない", "ず", "ぬ", "ん", "無い"}
+NEGATING_PREDICATES = {"ない", "無い", "なし", "無し"}
+# 「実施を検討する」「導入を検討中」: considering an act is not doing it (but 「対応を検討する」 is a task)
+CONSIDERING = "検討"
+ACT_NOUNS = {"実施", "導入", "作成", "設置", "整備", "策定", "配置", "活用", "実行", "開催", "取組", "取り組み", "見直し"}
+# 「今後作成する予定」「次年度から実施する」: an act put off to the future
+FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"}
+MAX_PARSE_CHARS = 300  # longer "sentences" (flattened tables) are cut before parsing
+_EMBEDDED = {"acl", "obj", "nsubj", "obl", "ccomp", "xcomp", "nmod", "compound", "csubj"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the parse says about a phrase: is the act it belongs to denied or only considered?"""
+
+    negated: bool
+    planned: bool
+    predicate: str  # the lemma of the predicate the phrase belongs to ("" when none found)
+
+    @property
+    def affirmed(self) -> bool:
+        return not (self.negated or self.planned)
+
+
+def phrase_scopes(requests: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scope]]:
+    """For each (sentence text, [character spans of matched phrases]), the scope of each phrase.
+
+    All sentences are parsed in one batch by the GiNZA pipeline."""
+    nlp = parser()
+    texts = [text[:MAX_PARSE_CHARS] for text, _ in requests]
+    out: list[list[Scope]] = []
+    for doc, (_, spans) in zip(nlp.pipe(texts, batch_size=32), requests):
+        out.append([_scope(doc, start, end) for start, end in spans])
+    return out
+
+
+def _scope(doc, start: int, end: int) -> Scope:
+    inside = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+    if not inside:
+        return Scope(False, False, "")
+    span_ids = {t.i for t in inside}
+    # the phrase's head: a token of the phrase whose head lies outside it (or the root)
+    head = next((t for t in inside if t.head.i not in span_ids or t.head.i == t.i), inside[-1])
+    node, below, steps = head, None, 0
+    while steps < 6:  # climb to the predicate the phrase belongs to
+        if _is_predicate(node):
+            break
+        if node.head.i == node.i:
+            return Scope(False, False, "")
+        node, below, steps = node.head, node, steps + 1
+    else:
+        return Scope(False, False, "")
+    # the phrase may be the predicate itself (相談する, 実施しない): its own auxiliaries count only when
+    # the negation is not part of what was matched (抱え込まない is matched whole)
+    negated = _has_negation(node, span_ids) or (node.lemma_ in NEGATING_PREDICATES and node.i not in span_ids)
+    planned = _considering(node, below, span_ids) or _future(node, span_ids)
+    # 「実施する予定はない」「行うことはない」「実施を検討している」: predicates that govern this one
+    # (through a noun such as 予定・こと・計画) can deny or defer it too
+    governor, hops = node, 0
+    while hops < 2 and governor.head.i != governor.i and governor.dep_ in _EMBEDDED:
+        below, governor = governor, governor.head
+        hops += 1
+        negated = negated or governor.lemma_ in NEGATING_PREDICATES or (_is_predicate(governor) and _has_negation(governor, span_ids))
+        planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids)
+    return Scope(negated, planned, node.lemma_)
+
+
+def _considering(predicate, below, span_ids: set[int]) -> bool:
+    """「Xの実施を検討する」「検討中」 — not 「対応を検討する」 (considering a case is a task)."""
+    if predicate.lemma_ != CONSIDERING or predicate.i in span_ids:
+        return False
+    if any(c.text == "中" or c.lemma_ == "中" for c in predicate.children):
+        return True
+    return below is not None and below.lemma_ in ACT_NOUNS
+
+
+def _future(predicate, span_ids: set[int]) -> bool:
+    """An adverb of the future (今後, 次年度) among the predicate's dependents — not 「今後も」
+    (from now on, as well: a commitment)."""
+    def future(token) -> bool:
+        return token.lemma_ in FUTURE and not any(c.lemma_ in ("も", "とも") for c in token.children)
+
+    for child in predicate.children:
+        if child.i in span_ids:
+            continue
+        if future(child) or (child.dep_ in ("acl", "advcl") and any(future(g) for g in child.children)):
+            return True
+    return False
+
+
+def _has_negation(predicate, span_ids: set[int]) -> bool:
+    """ない・ず・ません among the predicate's auxiliaries, or 「ことはない」 hanging from it."""
+    for child in predicate.children:
+        if child.i in span_ids:
+            continue
+        if child.dep_ == "aux" and child.lemma_ in NEGATING_AUX:
+            return True
+        if child.dep_ in ("compound", "fixed", "mark") and any(
+                g.lemma_ in NEGATING_AUX | NEGATING_PREDICATES and g.dep_ in ("fixed", "aux") for g in child.children):
+            return True
+    return False
+
+
+def _is_predicate(token) -> bool:
+    if token.pos_ in ("VERB", "ADJ"):
+        return True
+    if token.dep_ == "ROOT":
+        return True
+    # サ変 nouns used as predicates (実施し, 相談し) carry auxiliaries
+    return any(c.dep_ == "aux" for c in token.children)

@@ -51,6 +51,7 @@ class Checker:
     limits: Limits = field(default_factory=Limits)
     ignore: tuple[str, ...] = ()  # added to config.ignore (e.g. from --ignore)
     today: _dt.date | None = None  # for waiver expiry (tests); default: today
+    parse: bool = True  # GiNZA's dependency parse decides negation (False: sentence-wide cues; ablation)
 
     @classmethod
     def from_names(cls, checklist: str | None = None, config: Config | None = None, **kwargs) -> "Checker":
@@ -74,7 +75,7 @@ class Checker:
         for rid in self.ignored:
             self.checklist.get(rid)  # unknown ids are an error, with did-you-mean
         sentences = sentences_of(documents)
-        matcher = Matcher(self.checklist, sentences)
+        matcher = Matcher(self.checklist, sentences, parse=self.parse)
         findings = [matcher.evaluate(req) for req in self.checklist.requirements if req.id not in self.ignored]
         result = CheckResult(self.checklist, documents, findings, list(self.ignored), sentences)
         apply_waivers(result, self.config, self.today)
@@ -88,7 +89,8 @@ class Checker:
 
         h = hashlib.sha256(Path(self.checklist.path).read_bytes())
         h.update(json.dumps({"ignore": self.ignored, "waivers": [(w.id, w.reason, str(w.expires)) for w in self.config.waivers],
-                             "today": str(self.today or _dt.date.today()), "limits": self.limits.__dict__},
+                             "today": str(self.today or _dt.date.today()), "limits": self.limits.__dict__,
+                             "parse": self.parse},
                             sort_keys=True, default=str).encode())
         return h.hexdigest()
 

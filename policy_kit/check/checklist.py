@@ -51,7 +51,8 @@ class Clause:
     groups: list[list[str]]
     window: int = 0
     context: list[str] = field(default_factory=list)  # concepts that may also be found in the headings above
-    distinct: dict[str, int] = field(default_factory=dict)  # concept → distinct matches needed in the document
+    distinct: dict[str, int] = field(default_factory=dict)  # concept → distinct matches needed in the document (or section)
+    scope: str = "sentence"  # "sentence" (within `window` sentences) or "section" (one heading's section)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Requirement:
     present: list[Clause]
     partial: list[Clause]
     negation: bool = True
+    examples: dict[str, list[str]] = field(default_factory=dict)  # "present"/"absent" → passages (checklist test)
 
 
 @dataclass
@@ -128,7 +130,7 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                  [_norm(t) for t in v.strings(spec.get("exclude", []), f"{where}.exclude")])
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation"}
+    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples"}
     for i, spec in enumerate(v.sequence(root["requirements"], "requirements")):
         where = f"requirements[{i}]"
         spec = v.mapping(spec, where, req_keys, required={"id", "title", "severity", "source", "why", "fix", "present"})
@@ -147,7 +149,8 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
         partial = [v.clause(c, f"{where}.partial[{j}]", concepts) for j, c in enumerate(v.sequence(spec.get("partial", []), f"{where}.partial"))]
         requirements.append(Requirement(rid, v.text(spec["title"], f"{where}.title"), spec["severity"], v.text(spec["source"], f"{where}.source"),
                                         v.text(spec["why"], f"{where}.why"), v.text(spec["fix"], f"{where}.fix"),
-                                        v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True))))
+                                        v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True)),
+                                        v.examples(spec.get("examples", {}), f"{where}.examples")))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
     return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
                      str(meta.get("board", "")))
@@ -228,7 +231,7 @@ class _Validator:
         return compiled
 
     def clause(self, value: Any, where: str, concepts: dict[str, Concept]) -> Clause:
-        spec = self.mapping(value, where, {"all", "window", "context", "distinct"}, required={"all"})
+        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "scope"}, required={"all"})
         groups = []
         for item in self.sequence(spec["all"], f"{where}.all"):
             group = [item] if isinstance(item, str) else item
@@ -246,7 +249,14 @@ class _Validator:
             self._concept(str(name), where, concepts)
             if not isinstance(n, int) or n < 1:
                 self.fail(f"{where}.distinct.{name}", "must be a positive whole number")
-        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()})
+        scope = spec.get("scope", "sentence")
+        if scope not in ("sentence", "section"):
+            self.fail(f"{where}.scope", "must be sentence or section")
+        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope)
+
+    def examples(self, value: Any, where: str) -> dict[str, list[str]]:
+        spec = self.mapping(value, where, {"present", "absent"})
+        return {kind: [p.strip() for p in self.strings(spec.get(kind, []), f"{where}.{kind}")] for kind in ("present", "absent")}
 
     def _concept(self, name: str, where: str, concepts: dict[str, Concept]) -> None:
         if name not in concepts:

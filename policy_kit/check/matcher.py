@@ -1,11 +1,21 @@
 """Match a checklist against analysed sentences: present / partial / missing, with evidence.
 
-A requirement is *present* when one of its ``present`` clauses is satisfied by sentences that
-are body text (not a heading) and not negated ("実施していない", "該当しない", "今後検討").
-A clause satisfied only by headings or negated sentences, or a ``partial`` clause, gives
-*partial*: the topic is mentioned but the school's own arrangement is not stated.
-Concepts marked ``fuzzy`` get a second, typo-tolerant pass (Damerau-Levenshtein on the best
-rapidfuzz alignment) only for requirements that the exact pass did not find."""
+A requirement is *present* when one of its ``present`` clauses is satisfied by body text (not
+only headings) whose act is affirmed: not denied or merely considered (「警察には相談しない」,
+「面談は行わず」, 「今後検討する」). Whether an act is affirmed is decided by GiNZA's dependency parse
+of the few candidate sentences that contain a negating or planning word (analyse.phrase_scopes);
+without the parse (``Matcher(..., parse=False)``, the ablation) the checklist's sentence-wide
+``negation_cues`` decide, as before.
+
+A clause looks in one of two scopes:
+- ``sentence`` (default): every group in one sentence, or within ``window`` sentences;
+- ``section``: every group somewhere in one section — its heading, the headings above it, its
+  body, list items and table rows — with body text carrying at least one group. A section's
+  heading can so supply what its body does not repeat.
+
+A clause satisfied only by headings or by denied sentences, or a ``partial`` clause, gives
+*partial*. Concepts marked ``fuzzy`` get a second, typo-tolerant pass (Damerau-Levenshtein on
+the best rapidfuzz alignment) only for requirements the exact pass did not find."""
 from __future__ import annotations
 
 import bisect
@@ -19,8 +29,12 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ..status import MISSING, PARTIAL, PRESENT, WAIVED
 from .checklist import Checklist, Clause, Concept, Requirement
 from .normalise import Sentence
+from .structure import Section, build_sections
 
 MAX_EVIDENCE = 3
+MAX_SECTION = 40  # sentences: larger sections (a whole chapter) are too wide to be one unit
+# words that may deny or only plan an act: only sentences holding one are parsed
+_SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外")
 
 
 @dataclass
@@ -29,6 +43,7 @@ class Evidence:
     page: int
     line: int
     text: str
+    heading: str = ""  # the headings above the sentence, outermost first
 
     def location(self) -> str:
         return f"{self.path}:{self.page}:{self.line}"
@@ -54,16 +69,23 @@ class _Match:
     indices: list[int]
     strong: bool
     fuzzy: bool
+    section: int | None = None
 
 
 class Matcher:
-    def __init__(self, checklist: Checklist, sentences: list[Sentence]):
+    def __init__(self, checklist: Checklist, sentences: list[Sentence], *, parse: bool = True):
         self.checklist = checklist
         self.sentences = sentences
+        self.parse = parse
+        self.sections: list[Section] = build_sections(sentences)
         self._hits: dict[tuple[str, bool], dict[int, str]] = {}
+        self._spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self._heading_hits: dict[tuple[str, str], bool] = {}
         self._negated: dict[int, bool] = {}
+        self._affirmed: dict[tuple[int, tuple[str, ...]], bool] = {}
+        self._scopes: dict[int, object] = {}
         self._joins: dict[str, tuple[str, list[int]]] = {}
+        self.parsed_sentences = 0  # how many sentences the dependency parse looked at (benchmarks)
 
     # ------------------------------------------------------------------ concepts
 
@@ -105,7 +127,9 @@ class Matcher:
         for word in concept.exclude:
             lower = lower.replace(word, "■" * len(word))
         for match in concept.surface_re.finditer(lower):
-            found.setdefault(bisect.bisect_right(starts, match.start()) - 1, match.group(0))
+            i = bisect.bisect_right(starts, match.start()) - 1
+            found.setdefault(i, match.group(0))
+            self._spans.setdefault((concept.name, i), []).append((match.start() - starts[i], match.end() - starts[i]))
         for regex, attr in ((concept.lemma_re, "lemmas"), (concept.norm_re, "norms")):
             if regex is None:
                 continue
@@ -116,16 +140,13 @@ class Matcher:
                     found[i] = match.group(0)
         if concept.patterns:
             for i, sentence in enumerate(self.sentences):
-                if i in found:
-                    continue
                 masked = sentence.lower
                 for word in concept.exclude:
                     masked = masked.replace(word, "■" * len(word))
                 for pattern in concept.patterns:
-                    hit = pattern.search(masked)
-                    if hit:
-                        found[i] = hit.group(0)
-                        break
+                    for hit in pattern.finditer(masked):
+                        found.setdefault(i, hit.group(0))
+                        self._spans.setdefault((concept.name, i), []).append(hit.span())
         return found
 
     def in_heading(self, name: str, heading: str) -> bool:
@@ -136,11 +157,50 @@ class Matcher:
             self._heading_hits[key] = bool(heading) and _match_concept(concept, lowered, "", "", False) is not None
         return self._heading_hits[key]
 
+    # ------------------------------------------------------------------ negation and planning
+
     def negated(self, i: int) -> bool:
+        """Sentence-wide negation cues of the checklist (the rule without the parse)."""
         if i not in self._negated:
             text = self.sentences[i].lower
             self._negated[i] = any(cue.search(text) for cue in self.checklist.negation_cues)
         return self._negated[i]
+
+    def affirmed(self, i: int, concepts: tuple[str, ...]) -> bool:
+        """Whether sentence ``i`` states the acts of these concepts as done (not denied, not planned)."""
+        key = (i, concepts)
+        if key not in self._affirmed:
+            self._affirmed[key] = self._decide_affirmed(i, concepts)
+        return self._affirmed[key]
+
+    def _decide_affirmed(self, i: int, concepts: tuple[str, ...]) -> bool:
+        sentence = self.sentences[i]
+        if not self.parse:
+            return not self.negated(i)
+        if not _SCOPE_WORDS.search(sentence.text):
+            return True  # nothing in the sentence can deny or defer an act: no parse needed
+        spans = sorted({span for name in concepts for span in self._spans.get((name, i), [])})
+        if not spans:  # found through dictionary forms only: no position to parse from
+            return not self.negated(i)
+        scopes = self._scopes_of(i, spans)
+        if any(not scope.affirmed for scope in scopes):
+            return False
+        text = sentence.lower
+        for start, end in spans:  # 「ストレスチェック：未実施」: a cue right after the phrase, in its clause
+            tail = re.split(r"[、,。]", text[start:], maxsplit=1)[0]
+            if any(cue.search(tail) for cue in self.checklist.negation_cues):
+                return False
+        return True
+
+    def _scopes_of(self, i: int, spans: list[tuple[int, int]]) -> list:
+        from .analyse import phrase_scopes
+
+        missing = [s for s in spans if (i, s) not in self._scopes]
+        if missing:
+            self.parsed_sentences += 1
+            for span, scope in zip(missing, phrase_scopes([(self.sentences[i].text, missing)])[0]):
+                self._scopes[(i, span)] = scope
+        return [self._scopes[(i, s)] for s in spans]
 
     # ------------------------------------------------------------------ clauses
 
@@ -151,7 +211,14 @@ class Matcher:
             result = found if result is None else result & found
         return result or set()
 
+    def _solid(self, j: int, group: list[str], requirement: Requirement) -> bool:
+        """A body sentence that states the group's acts as done."""
+        s = self.sentences[j]
+        return not s.is_heading and (not requirement.negation or self.affirmed(j, tuple(group)))
+
     def match_clause(self, clause: Clause, requirement: Requirement, fuzzy: bool) -> _Match | None:
+        if clause.scope == "section":
+            return self._match_section(clause, requirement, fuzzy)
         groups = [sorted(self.group_hits(g, fuzzy)) for g in clause.groups]
         if any(not g for g in groups):
             return None
@@ -167,12 +234,60 @@ class Matcher:
             else:
                 if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
                     continue
-                strong = not any(self.sentences[j].is_heading or (requirement.negation and self.negated(j)) for j in chosen)
+                strong = all(self._solid(j, g, requirement) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
                 match = _Match(sorted(set(chosen)), strong, used_fuzzy)
                 if best is None or (match.strong and not best.strong) or (match.strong == best.strong and len(match.indices) < len(best.indices)):
                     best = match
                 if best.strong and len(best.indices) == 1:
+                    break
+        return best
+
+    def _match_section(self, clause: Clause, requirement: Requirement, fuzzy: bool) -> _Match | None:
+        groups = [self.group_hits(g, fuzzy) for g in clause.groups]
+        if any(not g for g in groups):
+            return None
+        candidates = {self.sentences[j].section for g in groups for j in g if self.sentences[j].section >= 0}
+        # a hit counts for its own section and every section above it
+        for sec in list(candidates):
+            parent = self.sections[sec].parent
+            while parent is not None:
+                candidates.add(parent)
+                parent = self.sections[parent].parent
+        best: _Match | None = None
+        for sec in sorted(candidates, key=lambda k: (self.sections[k].size, k)):
+            section = self.sections[sec]
+            if section.size > MAX_SECTION:
+                continue
+            members = set(range(section.start, section.end)) | set(section.ancestors)
+            chosen: list[int] = []
+            solid_groups = 0
+            for group, hits in zip(clause.groups, groups):
+                inside = sorted(hits & members)
+                if not inside:
+                    break
+                solid = [j for j in inside if self._solid(j, group, requirement)]
+                if solid:
+                    solid_groups += 1
+                    chosen.append(solid[0])
+                else:
+                    chosen.append(inside[0])
+            else:
+                if not self._distinct_ok(clause, section.doc, fuzzy, members):
+                    continue
+                if not self._context_ok(clause, chosen, fuzzy):
+                    continue
+                # every group stated: by body text that affirms it, or by a heading of the section
+                strong = solid_groups >= 1 and all(
+                    self._solid(j, g, requirement) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
+                used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
+                indices = sorted(set(chosen))
+                if section.heading is not None and section.heading not in indices:
+                    indices.insert(0, section.heading)
+                match = _Match(indices, strong, used_fuzzy, sec)
+                if best is None or (match.strong and not best.strong):
+                    best = match
+                if best.strong:
                     break
         return best
 
@@ -188,18 +303,18 @@ class Matcher:
             return False
         return True
 
-    def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool) -> bool:
+    def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool, members: set[int] | None = None) -> bool:
         for name, needed in clause.distinct.items():
-            if self._distinct_count(name, doc) < needed:
+            if self._distinct_count(name, doc, members) < needed:
                 return False
         return True
 
-    def _distinct_count(self, name: str, doc: int) -> int:
-        """How many different strings of the concept occur in the document (all matches, not one per sentence)."""
+    def _distinct_count(self, name: str, doc: int, members: set[int] | None = None) -> int:
+        """How many different strings of the concept occur in the document (or in ``members``)."""
         concept = self.checklist.concepts[name]
         values: set[str] = set()
         for j in self.hits(name):
-            if self.sentences[j].doc != doc:
+            if self.sentences[j].doc != doc or (members is not None and j not in members):
                 continue
             text = self.sentences[j].lower
             for regex in [concept.surface_re, *concept.patterns]:
@@ -222,27 +337,28 @@ class Matcher:
                     note = "表記ゆれ・誤記を許容して一致" if match.fuzzy else ""
                     return Finding(requirement, PRESENT, 0.9 if match.fuzzy else 1.0, self._evidence(match), note)
                 weak = weak or match
+        denied = None
         if weak is not None:
-            if any(self.sentences[j].is_heading for j in weak.indices):
+            body = [j for j in weak.indices if not self.sentences[j].is_heading]
+            if not body:
                 return Finding(requirement, PARTIAL, 0.5, self._evidence(weak), "見出しだけで、本文に具体的な記述がありません")
-            negated = Finding(requirement, MISSING, 0.0, self._evidence(weak), "実施しない・該当しない・検討中という記述で、取組が定められていません")
-        else:
-            negated = None
+            denied = Finding(requirement, MISSING, 0.0, self._evidence(weak), "実施しない・該当しない・検討中という記述で、取組が定められていません")
         for clause in requirement.partial:
             match = self.match_clause(clause, requirement, True)
             if match is None:
                 continue
-            if requirement.negation and any(self.negated(j) for j in match.indices):
-                negated = negated or Finding(requirement, MISSING, 0.0, self._evidence(match), "実施しない・該当しない・検討中という記述で、取組が定められていません")
+            if any(not self._solid(j, g, requirement) and not self.sentences[j].is_heading
+                   for j in match.indices for g in clause.groups if j in self.group_hits(g, True)):
+                denied = denied or Finding(requirement, MISSING, 0.0, self._evidence(match), "実施しない・該当しない・検討中という記述で、取組が定められていません")
                 continue
             return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")
-        return negated or Finding(requirement, MISSING, 0.0, [], "")
+        return denied or Finding(requirement, MISSING, 0.0, [], "")
 
     def _evidence(self, match: _Match) -> list[Evidence]:
         out = []
         for j in match.indices[:MAX_EVIDENCE]:
             s = self.sentences[j]
-            out.append(Evidence(s.path, s.page, s.line, s.text))
+            out.append(Evidence(s.path, s.page, s.line, s.text, s.heading))
         return out
 
 

@@ -1,9 +1,22 @@
-"""Normalise extracted text into sentences that remember where they came from.
+"""Normalise a document's lines into positioned sentences, headings, list items and table rows.
 
-Steps: NFKC (full-width ASCII, CJK compatibility and Kangxi radicals such as ⼀ → 一); remove
-spaces between Japanese characters (PDF extraction often spaces them: 基 本 的 な); rejoin
-letters spaced apart (P D C A); join lines broken mid-sentence; recognise headings by their
-numbering (第1章, 1, (1), ①, ア, 【…】, ■, Markdown #); split sentences at 。！？."""
+Small stages, each with one job (in the order they run):
+
+1. ``_prepare``        NFKC (full-width ASCII, Kangxi radicals ⼀ → 一); spaces between Japanese
+                       characters removed (基 本 的 な); spaced letters rejoined (P D C A); running
+                       headers/footers and page numbers dropped.
+2. ``_split_run_ons``  a whole document on one line: broken before inline heading numbers.
+3. ``_join_numbers``   a heading number or list marker alone on its line joined to the next line.
+4. ``_blocks``         lines → blocks: headings (by their numbering), list items, table rows and
+                       paragraphs (hard-wrapped lines rejoined; a text with a blank line after every
+                       wrapped line is recognised and its blank lines are not paragraph breaks).
+5. ``_assign_levels``  heading levels from the order numbering schemes appear in (第1 > 1 > (1) > ①
+                       > ア in one document, ■ > ・ in another), or from the format (Word, HTML, #).
+6. ``_demote_lists``   numbered short lines with nothing under them, beside siblings alike, are a
+                       list (◇校長 ◇教頭 …), not headings.
+7. ``_sentences``      paragraphs split at 。！？ — not inside 「」（） — and long runs cut.
+
+Every sentence keeps its file, page and line. Sections (structure.py) are built on top."""
 from __future__ import annotations
 
 import re
@@ -17,18 +30,49 @@ _SPACE_BETWEEN_JA = re.compile(rf"(?<=[{_JA}0-9])[ \t\u00a0]+(?=[{_JA}])|(?<=[{_
 _SPACED_LETTERS = re.compile(r"(?<![A-Za-z])((?:[A-Za-z] ){2,}[A-Za-z])(?![A-Za-z])")
 _COMMENT = re.compile(r"<!--.*?-->")
 _KANJI_NUM = "一二三四五六七八九十"
-HEADING_MARK = re.compile(
-    rf"^(#{{1,6}}\s*|第[0-9{_KANJI_NUM}]+[章節部編]|[0-9]{{1,2}}(?:[.．、]|\s)|[0-9]{{1,2}}-[0-9]{{1,2}}\s"
-    rf"|[(（][0-9{_KANJI_NUM}]{{1,2}}[)）]|[①-⑳]|[ア-ン](?:[.．、)）]|\s)|[(（][ア-ン][)）]|【|[■□◆◇●○◎▼▶◯]|[IVX]{{1,4}}[.．\s]|別紙|別表|資料)"
-)
-_BULLET = re.compile(r"^((?:1[0-2]|[1-9])月[\s　]|[・･\-–—*+]|[0-9]{1,2}[.．)）]|[(（][0-9a-zア-ン]{1,2}[)）]|[①-⑳]|[a-z][.)）]|[ア-ン][.．、)）])")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 MAX_SENTENCE = 400
+MAX_HEADING = 45
+
+BODY, LIST, TABLE = "body", "list_item", "table_row"
+
+# Numbering schemes a heading or list item can start with; the name is what levels are built from.
+SCHEMES: list[tuple[str, re.Pattern]] = [
+    ("md", re.compile(r"^#{1,6}\s*")),
+    ("chapter", re.compile(rf"^第[0-9{_KANJI_NUM}]+[章部編]\s*")),
+    ("section", re.compile(rf"^第[0-9{_KANJI_NUM}]+節\s*")),
+    ("dai", re.compile(rf"^第[0-9{_KANJI_NUM}]+(?![0-9{_KANJI_NUM}章節部編条項号回年月日週学次期])[\s.、]*")),
+    ("roman", re.compile(r"^[IVX]{1,4}(?:[.、]|\s)\s*")),
+    ("kanji", re.compile(rf"^[{_KANJI_NUM}]{{1,3}}[、.]\s*")),
+    ("num-num", re.compile(r"^[0-9]{1,2}[-.][0-9]{1,2}(?:[.、]|\s)\s*")),
+    ("num", re.compile(r"^[0-9]{1,2}(?:[.、]|\s)(?![0-9])(?!\s*(?:月|日|年|時|回|人|学期|学年|か月|ヶ月|カ月|週|名|件|%|割|つ|校|分))\s*")),
+    ("paren-num", re.compile(r"^[(][0-9]{1,2}[)]\s*")),
+    ("half-paren-num", re.compile(r"^[0-9]{1,2}[)]\s*")),
+    ("circled", re.compile(r"^[①-⑳]\s*")),
+    ("paren-kata", re.compile(r"^[(][ア-ン][)]\s*")),
+    ("kata", re.compile(r"^[ア-ン](?:[.、)]|\s)\s*")),
+    ("paren-alpha", re.compile(r"^[(][a-z][)]\s*")),
+    ("alpha", re.compile(r"^[a-z][.)]\s*")),
+    ("bracket", re.compile(r"^【[^】]{1,30}】")),
+    ("square", re.compile(r"^[■□▪]\s*")),
+    ("diamond", re.compile(r"^[◆◇]\s*")),
+    ("circle", re.compile(r"^[●○◎◯]\s*")),
+    ("arrow", re.compile(r"^[▼▶►]\s*")),
+    ("appendix", re.compile(r"^(別紙|別表|資料)[0-9]*\s*")),
+]
+_BULLET = re.compile(r"^([・･\-–—*+•]\s*)")
+_MONTH_ROW = re.compile(r"^(1[0-2]|[1-9])月(?:[\s|]|$)")
+_BARE_NUMBER = re.compile(rf"(第[0-9{_KANJI_NUM}]+[章節部編]?|[0-9]{{1,2}}[.、]?|[(][0-9]{{1,2}}[)]|[0-9]{{1,2}}[)]|[①-⑳]|[(][ア-ン][)]|[ア-ン][.、)]|[(][a-z][)]|[IVX]{{1,4}}[.]?)")
+_BARE_BULLET = re.compile(r"[・•●○◆◇■□▪◎◯-]")
+_RULE = re.compile(r"[-–—ー=_\s|・•]+")
+_PAGE_NUMBER = re.compile(r"[-–—\s]+[0-9]+[-–—\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
+_RUN_ON_BREAK = re.compile(
+    rf"(?<=[。」）)])\s*(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
+_OPEN, _CLOSE = "「『（(［[〔", "」』）)］]〕"
 
 
 @dataclass
 class Sentence:
-    """A sentence (or heading, or table row) with its position in its document."""
+    """A sentence (or heading, list item, table row) with its position in its document."""
 
     doc: int
     path: str
@@ -37,11 +81,41 @@ class Sentence:
     text: str
     heading: str = ""  # the headings above it, outermost first, joined by " > "
     is_heading: bool = False
-    level: int = 0  # heading level (1 = 第n章 …); 0 for body text
-    explicit: bool = False  # a heading marked as such (Markdown #, HTML h1–h6, Word heading style)
-    lemmas: str = ""  # filled by analyse: GiNZA dictionary forms, joined
+    level: int = 0  # heading level (1 = outermost); 0 for body text
+    explicit: bool = False  # a heading the format marked (Markdown #, HTML h1–h6, Word heading style)
+    role: str = BODY  # "heading", "body", "list_item", "table_row"
+    section: int = -1  # index of the innermost section it belongs to (structure.build_sections)
+    lemmas: str = ""  # filled by analyse: dictionary forms, joined
     norms: str = ""  # filled by analyse: Sudachi normalised forms, joined
     lower: str = field(default="", repr=False)
+
+
+@dataclass
+class _Line:
+    page: int
+    number: int
+    text: str  # NFKC, squeezed
+    spaced: str  # NFKC only (spacing kept: tells a heading from a wrapped body line)
+    role: str = ""
+    level: int = 0
+    cells: tuple[str, ...] = ()
+    blank: bool = False
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading", "body", "list_item", "table_row"
+    pieces: list[tuple[int, int, str]]  # (page, line, text)
+    scheme: str = ""
+    level: int = 0
+    explicit: bool = False
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for _, _, piece in self.pieces:
+            out += piece if not out or _joins_without_space(out[-1], piece[0]) else " " + piece
+        return out
 
 
 def normalise_line(line: str) -> str:
@@ -58,143 +132,68 @@ def _squeeze(line: str) -> str:
     return re.sub(r"[ \t\u00a0]{2,}", " ", line).strip()
 
 
+def scheme_of(text: str) -> tuple[str, str]:
+    """(scheme name, the number/marker as written) of a line's leading numbering, or ("", "")."""
+    for name, pattern in SCHEMES:
+        m = pattern.match(text)
+        if m:
+            return name, m.group(0)
+    return "", ""
+
+
 def is_heading(line: str) -> bool:
-    if not line or len(line) > 45 or line.endswith(("。", "、", "，", ",")):
+    """Whether a line, taken alone, looks like a heading: numbered or marked, short, no 。."""
+    if not line or len(line) > MAX_HEADING or line.endswith(("。", "、", "，", ",")):
         return False
     if line.startswith("#"):
         return True
-    return bool(HEADING_MARK.match(line)) and "。" not in line
+    scheme, marker = scheme_of(line)
+    if not scheme or "。" in line:
+        return False
+    rest = line[len(marker):].strip()
+    return bool(rest) or scheme in ("bracket", "appendix")
 
 
 def heading_level(line: str) -> int:
-    if line.startswith("#"):
+    """A fixed level by numbering (used where no document context is available)."""
+    scheme, _ = scheme_of(line)
+    if scheme == "md":
         return len(line) - len(line.lstrip("#"))
-    if re.match(r"^第", line):
-        return 1
-    if re.match(r"^[0-9]{1,2}(?:[.．、]|\s)|^[IVX]", line):
-        return 2
-    if re.match(r"^[(（][0-9]", line):
-        return 3
-    return 4
+    return {"chapter": 1, "dai": 1, "section": 2, "roman": 1, "num": 2, "kanji": 2, "num-num": 3, "paren-num": 3}.get(scheme, 4)
 
 
 def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
     """Turn a document's pages of lines into positioned sentences."""
-    sentences: list[Sentence] = []
-    headings: list[tuple[int, str]] = []
-    para: list[tuple[int, int, str]] = []  # (page, line, text) pieces of the current paragraph
-
-    def context() -> str:
-        return " > ".join(text for _, text in headings)
-
-    def flush() -> None:
-        if not para:
-            return
-        text = ""
-        starts: list[tuple[int, int, int]] = []  # (offset, page, line)
-        for page, line, piece in para:
-            starts.append((len(text), page, line))
-            text += piece if not text or _joins_without_space(text[-1], piece[0]) else " " + piece
-        para.clear()
-        offset = 0
-        for chunk in _chunks(text):
-            page, line = _position(starts, offset)
-            if chunk.strip():
-                sentences.append(Sentence(doc_index, document.path, page, line, chunk.strip(), context()))
-            offset += len(chunk)
-
-    repeated = _running_lines(document)
-    full = _full_line_length(document)
-    for page_no, lines in enumerate(document.pages, start=1):
-        for line_no, item in enumerate(lines, start=1):
-            spaced = _nfkc(item.text)
-            line = _squeeze(spaced)
-            if item.role == HEADING and line:  # the format says so (Word style, HTML h1–h6)
-                flush()
-                while headings and headings[-1][0] >= item.level:
-                    headings.pop()
-                sentences.append(Sentence(doc_index, document.path, page_no, line_no, line, context(), is_heading=True,
-                                          level=item.level, explicit=True))
-                headings.append((item.level, line))
-                continue
-            if item.role in (TABLE_ROW, LIST_ITEM) and line:  # a unit of its own
-                flush()
-                para.append((page_no, line_no, " ".join(_squeeze(_nfkc(c)) for c in item.cells) if item.cells else line))
-                flush()
-                continue
-            if _BARE_MARKER.fullmatch(line):
-                continue  # a list marker extracted on its own line (PDF): not a heading, not text
-            if not line or _PAGE_NUMBER.fullmatch(line) or line in repeated:
-                flush()  # blank lines, rules, page numbers and running headers end a paragraph
-                continue
-            if line.startswith("|") or line.count("|") >= 2:
-                flush()  # a table row (Markdown or extracted) is a unit of its own
-                para.append((page_no, line_no, re.sub(r"\s*\|\s*", " ", line).strip()))
-                flush()
-                continue
-            runs_to_margin = bool(full) and len(line) >= full * 0.9  # a wrapped body line, not a heading
-            if not runs_to_margin and (is_heading(spaced) or is_heading(line)):
-                flush()
-                if not line.lstrip("#").strip():
-                    continue  # a bare "#" is no heading
-                level = heading_level(spaced)
-                while headings and headings[-1][0] >= level:
-                    headings.pop()
-                clean = line.lstrip("#").strip()
-                sentences.append(Sentence(doc_index, document.path, page_no, line_no, clean, context(), is_heading=True,
-                                          level=level, explicit=line.startswith("#")))
-                headings.append((level, clean))
-                continue
-            if _BULLET.match(line) or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
-                flush()
-            para.append((page_no, line_no, line))
-            if document.kind in ("html", "docx"):
-                flush()  # lines are whole paragraphs there; only PDF and plain text are hard-wrapped
-            elif full and len(line) < full * 0.7 and not line.endswith(("、", ",", "・")):
-                flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
-        # a paragraph may continue on the next page: keep it open
-    flush()
-    _demote_list_items(sentences)
+    lines = _prepare(document)
+    lines = _split_run_ons(lines)
+    lines = _join_numbers(lines)
+    blocks = _blocks(lines, document.kind)
+    _assign_levels(blocks)
+    _demote_lists(blocks)
+    sentences = _sentences(blocks, document, doc_index)
     for s in sentences:
         s.lower = s.text.lower()
     return sentences
 
 
-def _demote_list_items(sentences: list[Sentence]) -> None:
-    """Numbered short lines with nothing under them, next to siblings alike, are a list, not headings.
-
-    e.g. 「3 役割」 then 「(1) 相談・通報の窓口」「(2) 情報の収集と記録」… Markdown/Word headings
-    and table-of-contents lines (ending in a page number) keep their heading role."""
-    def empty(i: int) -> bool:
-        s = sentences[i]
-        if not s.is_heading or s.explicit or re.search(r"[0-9]$", s.text):
-            return False
-        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
-        return nxt is None or (nxt.is_heading and nxt.level <= s.level)
-
-    flags = [empty(i) for i in range(len(sentences))]
-    for i, s in enumerate(sentences):
-        if not flags[i]:
-            continue
-        prev_sibling = i > 0 and flags[i - 1] and sentences[i - 1].level == s.level
-        next_sibling = i + 1 < len(sentences) and flags[i + 1] and sentences[i + 1].level == s.level
-        if prev_sibling or next_sibling:
-            s.is_heading = False
+# --------------------------------------------------------------------------- 1. prepare
 
 
-_BARE_MARKER = re.compile(r"[0-9]{1,2}[.．)）]|[(（][0-9a-zア-ン]{1,2}[)）]|[①-⑳]|[・•●○◆◇■□▪]")
-_PAGE_NUMBER = re.compile(r"[-–—ー=_\s|・•]+|[-–—\s]*(?:p\.?\s*)?[0-9]+(?:\s*/\s*[0-9]+)?[-–—\s]*|[0-9]+ページ")
-
-
-def _full_line_length(document: Document) -> int:
-    """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0."""
-    lengths = sorted(len(_squeeze(_nfkc(l.text))) for page in document.pages for l in page if l.text.strip())
-    if len(lengths) < 8:
-        return 0
-    typical = lengths[int(len(lengths) * 0.9)]
-    near = sum(1 for n in lengths if n >= typical * 0.85)
-    # only hard-wrapped text has many lines of nearly the same (maximum) length
-    return typical if near >= len(lengths) * 0.15 and typical <= 120 else 0
+def _prepare(document: Document) -> list[_Line]:
+    repeated = _running_lines(document)
+    out: list[_Line] = []
+    for page_no, page in enumerate(document.pages, start=1):
+        filled = [i for i, item in enumerate(page) if item.text.strip()]
+        edges = set(filled[:2] + filled[-2:])
+        for line_no, item in enumerate(page, start=1):
+            spaced = _nfkc(item.text)
+            text = _squeeze(spaced)
+            cells = tuple(_squeeze(_nfkc(c)) for c in item.cells)
+            # a bare number is a page number at the top or bottom of a page, a heading number elsewhere
+            page_number = bool(_PAGE_NUMBER.fullmatch(text)) and (line_no - 1 in edges or not text.isdigit())
+            blank = not text or bool(_RULE.fullmatch(text)) or page_number or text in repeated
+            out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank))
+    return out
 
 
 def _running_lines(document: Document) -> set[str]:
@@ -209,20 +208,248 @@ def _running_lines(document: Document) -> set[str]:
     return {line for line, n in counts.items() if line and n > len(document.pages) / 2}
 
 
+# --------------------------------------------------------------------------- 2. run-on lines
+
+
+def _split_run_ons(lines: list[_Line]) -> list[_Line]:
+    """A very long line (a document extracted onto one line) is broken before inline heading numbers."""
+    out: list[_Line] = []
+    for line in lines:
+        if len(line.text) < 200 or line.role:
+            out.append(line)
+            continue
+        parts = [p for p in _RUN_ON_BREAK.split(line.text) if p.strip()]
+        out.extend(_Line(line.page, line.number, p.strip(), p.strip()) for p in parts)
+    return out
+
+
+# --------------------------------------------------------------------------- 3. bare numbers
+
+
+def _join_numbers(lines: list[_Line]) -> list[_Line]:
+    """「２」 or 「①」 alone on a line, then the title: one line 「２ いじめの定義」."""
+    out: list[_Line] = []
+    pending: _Line | None = None
+    for line in lines:
+        if line.blank:
+            if pending is None:
+                out.append(line)
+            continue  # a blank between a bare number and its title is layout, not a break
+        if pending is not None:
+            joined = f"{pending.text} {line.text}"
+            out.append(_Line(pending.page, pending.number, joined, f"{pending.spaced} {line.spaced}", line.role, line.level, line.cells))
+            pending = None
+            continue
+        if not line.role and (_BARE_NUMBER.fullmatch(line.text) or _BARE_BULLET.fullmatch(line.text)):
+            pending = line
+            continue
+        out.append(line)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+# --------------------------------------------------------------------------- 4. blocks
+
+
+def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
+    full = _full_line_length(lines)
+    soft_blanks = _double_spaced(lines)
+    whole_lines = kind in ("html", "docx")  # lines are whole paragraphs there; PDF and text are wrapped
+    blocks: list[_Block] = []
+    para: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(_Block(BODY, list(para)))
+            para.clear()
+
+    for line in lines:
+        if line.blank:
+            if not soft_blanks:
+                flush()
+            continue
+        pos = (line.page, line.number)
+        if line.role == HEADING:
+            flush()
+            blocks.append(_Block("heading", [(*pos, line.text.lstrip("#").strip())], "explicit", line.level, True))
+            continue
+        if line.role == TABLE_ROW or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
+            flush()
+            cells = line.cells or tuple(c.strip() for c in line.text.strip("|").split("|") if c.strip())
+            if cells and not all(re.fullmatch(r"[-: ]+", c) for c in cells):
+                blocks.append(_Block(TABLE, [(*pos, " ".join(cells))]))
+            continue
+        if line.role == LIST_ITEM:
+            flush()
+            blocks.append(_Block(LIST, [(*pos, line.text)], scheme_of(line.text)[0]))
+            continue
+        runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
+        if line.text.startswith("#") or (not runs_to_margin and (is_heading(line.spaced) or is_heading(line.text))):
+            flush()
+            if line.text.startswith("#"):
+                level = len(line.text) - len(line.text.lstrip("#"))
+                text = line.text.lstrip("#").strip()
+                if text:
+                    blocks.append(_Block("heading", [(*pos, text)], "explicit", level, True))
+                continue
+            blocks.append(_Block("heading", [(*pos, line.text)], _scheme(line)))
+            continue
+        starts_item = bool(_BULLET.match(line.text) or _MONTH_ROW.match(line.text) or _scheme(line))
+        if starts_item or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
+            flush()
+        para.append((*pos, line.text))
+        if whole_lines:
+            flush()
+        elif full and len(line.text) < full * 0.7 and not line.text.endswith(("、", ",", "・")):
+            flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
+        elif not full and line.text.endswith(("。", "！", "？")):
+            flush()
+    flush()
+    for block in blocks:  # a paragraph that starts with a list marker is a list item
+        if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
+            block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
+    return blocks
+
+
+def _scheme(line: _Line) -> str:
+    return scheme_of(line.spaced)[0] or scheme_of(line.text)[0]
+
+
+def _full_line_length(lines: list[_Line]) -> int:
+    """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0."""
+    lengths = sorted(len(l.text) for l in lines if not l.blank and not l.role)
+    if len(lengths) < 8:
+        return 0
+    typical = lengths[int(len(lengths) * 0.9)]
+    near = sum(1 for n in lengths if n >= typical * 0.85)
+    # only hard-wrapped text has many lines of nearly the same (maximum) length
+    return typical if near >= len(lengths) * 0.15 and typical <= 120 else 0
+
+
+def _double_spaced(lines: list[_Line]) -> bool:
+    """A text with a blank line after (nearly) every line: its blank lines do not end paragraphs."""
+    text_lines = [i for i, l in enumerate(lines) if not l.blank and not l.role]
+    if len(text_lines) < 10:
+        return False
+    followed = sum(1 for i in text_lines if i + 1 < len(lines) and lines[i + 1].blank)
+    return followed >= 0.8 * len(text_lines)
+
+
 def _joins_without_space(prev: str, nxt: str) -> bool:
     return bool(re.match(rf"[{_JA}]", prev) or re.match(rf"[{_JA}]", nxt))
 
 
-def _chunks(text: str) -> list[str]:
+# --------------------------------------------------------------------------- 5. levels
+
+
+def _assign_levels(blocks: list[_Block]) -> None:
+    """Heading levels from the order numbering schemes appear in, below the last explicit heading."""
+    base = 0
+    stack: list[str] = []
+    for block in blocks:
+        if block.kind != "heading":
+            continue
+        if block.explicit:
+            base, stack = block.level, []
+            continue
+        if block.scheme in stack:
+            del stack[stack.index(block.scheme) + 1:]
+        else:
+            stack.append(block.scheme)
+        block.level = base + len(stack)
+
+
+# --------------------------------------------------------------------------- 6. lists
+
+
+def _demote_lists(blocks: list[_Block]) -> None:
+    """Numbered short lines with nothing under them, next to siblings alike, are a list, not headings.
+
+    e.g. 「構成員」 then 「◇校長」「◇教頭」「◇スクールカウンセラー」. Table-of-contents lines (ending in
+    a page number) and headings the format marked keep their heading role."""
+    def empty(i: int) -> bool:
+        b = blocks[i]
+        if b.kind != "heading" or b.explicit or re.search(r"[0-9]$", b.text):
+            return False
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        return nxt is None or (nxt.kind == "heading" and nxt.level <= b.level)
+
+    flags = [empty(i) for i in range(len(blocks))]
+    for i, b in enumerate(blocks):
+        if not flags[i]:
+            continue
+        prev_sibling = i > 0 and flags[i - 1] and blocks[i - 1].scheme == b.scheme
+        next_sibling = i + 1 < len(blocks) and flags[i + 1] and blocks[i + 1].scheme == b.scheme
+        if prev_sibling or next_sibling:
+            b.kind = LIST
+    _assign_levels(blocks)  # demoted items no longer open levels
+
+
+# --------------------------------------------------------------------------- 7. sentences
+
+
+def _sentences(blocks: list[_Block], document: Document, doc_index: int) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    headings: list[tuple[int, str]] = []
+
+    def context() -> str:
+        return " > ".join(text for _, text in headings)
+
+    for block in blocks:
+        if block.kind == "heading":
+            while headings and headings[-1][0] >= block.level:
+                headings.pop()
+            page, line, _ = block.pieces[0]
+            sentences.append(Sentence(doc_index, document.path, page, line, block.text, context(), is_heading=True,
+                                      level=block.level, explicit=block.explicit, role="heading"))
+            headings.append((block.level, block.text))
+            continue
+        text = block.text
+        starts: list[tuple[int, int, int]] = []
+        offset = 0
+        for page, line, piece in block.pieces:
+            found = text.find(piece[:8], offset)
+            starts.append((found if found >= 0 else offset, page, line))
+            offset = max(offset, found if found >= 0 else offset)
+        offset = 0
+        for chunk in split_text(text):
+            page, line = _position(starts, offset)
+            if chunk.strip():
+                sentences.append(Sentence(doc_index, document.path, page, line, chunk.strip(), context(), role=block.kind))
+            offset += len(chunk)
+    return sentences
+
+
+def split_text(text: str) -> list[str]:
+    """Sentences of a paragraph: split after 。！？ outside brackets; long runs cut at 、 or a space."""
     out: list[str] = []
-    for piece in _SENTENCE_END.split(text):
-        while len(piece) > MAX_SENTENCE:  # long runs without 。 (tables, lists): cut at a 、 or space
-            cut = max(piece.rfind("、", 0, MAX_SENTENCE), piece.rfind(" ", 0, MAX_SENTENCE))
-            cut = cut + 1 if cut > MAX_SENTENCE // 2 else MAX_SENTENCE
-            out.append(piece[:cut])
-            piece = piece[cut:]
-        if piece:
-            out.append(piece)
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in "。！？!?" and depth == 0:
+            out.append(text[start:i + 1])
+            start = i + 1
+        if depth and i - start > MAX_SENTENCE:
+            depth = 0  # an unclosed bracket (garbled text) must not swallow the paragraph
+    if start < len(text):
+        out.append(text[start:])
+    return [piece for chunk in out for piece in _cut(chunk)]
+
+
+def _cut(piece: str) -> list[str]:
+    out = []
+    while len(piece) > MAX_SENTENCE:  # long runs without 。 (tables, lists): cut at a 、 or space
+        cut = max(piece.rfind("、", 0, MAX_SENTENCE), piece.rfind(" ", 0, MAX_SENTENCE))
+        cut = cut + 1 if cut > MAX_SENTENCE // 2 else MAX_SENTENCE
+        out.append(piece[:cut])
+        piece = piece[cut:]
+    if piece:
+        out.append(piece)
     return out
 
 
