@@ -188,6 +188,8 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
         return False
     if any(c.text == "中" or c.lemma_ == "中" for c in predicate.children):
         return True
+    if any(c.dep_ == "obj" and c.lemma_ in ACT_NOUNS for c in predicate.children):
+        return True  # 「導入を検討しており」
     return below is not None and below.lemma_ in ACT_NOUNS
 
 

@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 SEVERITIES = ("required", "recommended")
+SCOPES = ("sentence", "section", "document")
+ROLES = ("heading", "body", "list_item", "table_row", "table_header")
 MAX_PATTERN = 300
 
 
@@ -52,7 +54,10 @@ class Clause:
     window: int = 0
     context: list[str] = field(default_factory=list)  # concepts that may also be found in the headings above
     distinct: dict[str, int] = field(default_factory=dict)  # concept → distinct matches needed in the document (or section)
-    scope: str = "sentence"  # "sentence" (within `window` sentences) or "section" (one heading's section)
+    scope: str = "sentence"  # "sentence" (within `window` sentences), "section" (one heading's section), "document"
+    roles: list[str] = field(default_factory=list)  # where to look: heading, body, list_item, table_row, table_header (default: all)
+    unless: list[str] = field(default_factory=list)  # concepts that put a sentence in another context (交通安全教室, 地震)
+    items: int = 0  # the first group must be found in at least this many sentences within the window (a list)
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Requirement:
     partial: list[Clause]
     negation: bool = True
     examples: dict[str, list[str]] = field(default_factory=dict)  # "present"/"absent" → passages (checklist test)
+    denied_by: list[str] = field(default_factory=list)  # concepts whose explicit denial makes it missing (「ストレスチェックは実施していない」)
 
 
 @dataclass
@@ -130,7 +136,7 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                  [_norm(t) for t in v.strings(spec.get("exclude", []), f"{where}.exclude")])
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples"}
+    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples", "denied_by"}
     for i, spec in enumerate(v.sequence(root["requirements"], "requirements")):
         where = f"requirements[{i}]"
         spec = v.mapping(spec, where, req_keys, required={"id", "title", "severity", "source", "why", "fix", "present"})
@@ -150,7 +156,8 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
         requirements.append(Requirement(rid, v.text(spec["title"], f"{where}.title"), spec["severity"], v.text(spec["source"], f"{where}.source"),
                                         v.text(spec["why"], f"{where}.why"), v.text(spec["fix"], f"{where}.fix"),
                                         v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True)),
-                                        v.examples(spec.get("examples", {}), f"{where}.examples")))
+                                        v.examples(spec.get("examples", {}), f"{where}.examples"),
+                                        v.concept_names(spec.get("denied_by", []), f"{where}.denied_by", concepts)))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
     return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
                      str(meta.get("board", "")))
@@ -231,7 +238,7 @@ class _Validator:
         return compiled
 
     def clause(self, value: Any, where: str, concepts: dict[str, Concept]) -> Clause:
-        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "scope"}, required={"all"})
+        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "scope", "in", "unless", "items"}, required={"all"})
         groups = []
         for item in self.sequence(spec["all"], f"{where}.all"):
             group = [item] if isinstance(item, str) else item
@@ -250,9 +257,26 @@ class _Validator:
             if not isinstance(n, int) or n < 1:
                 self.fail(f"{where}.distinct.{name}", "must be a positive whole number")
         scope = spec.get("scope", "sentence")
-        if scope not in ("sentence", "section"):
-            self.fail(f"{where}.scope", "must be sentence or section")
-        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope)
+        if scope not in SCOPES:
+            self.fail(f"{where}.scope", f"must be one of {', '.join(SCOPES)}")
+        roles = spec.get("in", [])
+        roles = [roles] if isinstance(roles, str) else self.strings(roles, f"{where}.in")
+        for role in roles:
+            if role not in ROLES:
+                self.fail(f"{where}.in", f"unknown place {role!r}; use {', '.join(ROLES)}")
+        unless = self.strings(spec.get("unless", []), f"{where}.unless")
+        for name in unless:
+            self._concept(name, where, concepts)
+        items = spec.get("items", 0)
+        if not isinstance(items, int) or not 0 <= items <= 20:
+            self.fail(f"{where}.items", "must be a whole number from 0 to 20")
+        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope, list(roles), list(unless), items)
+
+    def concept_names(self, value: Any, where: str, concepts: dict[str, Concept]) -> list[str]:
+        names = self.strings(value, where)
+        for name in names:
+            self._concept(name, where, concepts)
+        return names
 
     def examples(self, value: Any, where: str) -> dict[str, list[str]]:
         spec = self.mapping(value, where, {"present", "absent"})

@@ -32,7 +32,7 @@ from .normalise import Sentence
 from .structure import Section, build_sections
 
 MAX_EVIDENCE = 3
-MAX_SECTION = 40  # sentences: larger sections (a whole chapter) are too wide to be one unit
+MAX_SECTION_CHARS = 3000  # larger sections (a whole chapter) are too wide to be one unit
 # words that may deny or only plan an act: only sentences holding one are parsed
 _SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外")
 
@@ -177,7 +177,7 @@ class Matcher:
         sentence = self.sentences[i]
         if not self.parse:
             return not self.negated(i)
-        if not _SCOPE_WORDS.search(sentence.text):
+        if not _SCOPE_WORDS.search(sentence.text) and not self.negated(i):
             return True  # nothing in the sentence can deny or defer an act: no parse needed
         spans = sorted({span for name in concepts for span in self._spans.get((name, i), [])})
         if not spans:  # found through dictionary forms only: no position to parse from
@@ -204,37 +204,55 @@ class Matcher:
 
     # ------------------------------------------------------------------ clauses
 
-    def group_hits(self, group: list[str], fuzzy: bool) -> set[int]:
+    def group_hits(self, group: list[str], fuzzy: bool, clause: Clause | None = None) -> set[int]:
+        """Sentences where every concept of the group occurs (in the places the clause looks at,
+        and not in a sentence the clause's ``unless`` concepts put in another context)."""
         result: set[int] | None = None
         for name in group:
             found = set(self.hits(name, fuzzy))
             result = found if result is None else result & found
-        return result or set()
+        result = result or set()
+        if clause is not None and clause.roles:
+            result = {j for j in result if self.sentences[j].role in clause.roles}
+        if clause is not None and clause.unless:
+            result = {j for j in result if not any(j in self.hits(name) or self.in_heading(name, self.sentences[j].heading)
+                                                  for name in clause.unless)}
+        return result
 
-    def _solid(self, j: int, group: list[str], requirement: Requirement) -> bool:
-        """A body sentence that states the group's acts as done."""
+    def _solid(self, j: int, group: list[str], requirement: Requirement, clause: Clause | None = None) -> bool:
+        """A body sentence that states the group's acts as done — or, for a clause that looks only at
+        headings, a heading whose section has body text."""
         s = self.sentences[j]
-        return not s.is_heading and (not requirement.negation or self.affirmed(j, tuple(group)))
+        if s.is_heading:
+            if clause is not None and clause.roles and all(r in ("heading", "table_header") for r in clause.roles) and s.role == "heading":
+                section = self.sections[s.section]
+                return any(not self.sentences[k].is_heading for k in range(section.start, section.end))
+            return False
+        return not requirement.negation or self.affirmed(j, tuple(group))
 
     def match_clause(self, clause: Clause, requirement: Requirement, fuzzy: bool) -> _Match | None:
-        if clause.scope == "section":
+        if clause.scope in ("section", "document"):
             return self._match_section(clause, requirement, fuzzy)
-        groups = [sorted(self.group_hits(g, fuzzy)) for g in clause.groups]
+        groups = [sorted(self.group_hits(g, fuzzy, clause)) for g in clause.groups]
         if any(not g for g in groups):
             return None
         best: _Match | None = None
         for anchor in groups[0]:
             doc = self.sentences[anchor].doc
+            if clause.items:  # a list: the first group in that many sentences from the anchor on
+                run = [j for j in groups[0] if anchor <= j <= anchor + clause.window and self._same_passage(anchor, j)]
+                if len(run) < clause.items:
+                    continue
             chosen = [anchor]
             for other in groups[1:]:
-                near = [j for j in other if abs(j - anchor) <= clause.window and self.sentences[j].doc == doc]
+                near = [j for j in other if abs(j - anchor) <= clause.window and self._same_passage(anchor, j)]
                 if not near:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
             else:
                 if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
                     continue
-                strong = all(self._solid(j, g, requirement) for j, g in zip(chosen, clause.groups))
+                strong = all(self._solid(j, g, requirement, clause) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
                 match = _Match(sorted(set(chosen)), strong, used_fuzzy)
                 if best is None or (match.strong and not best.strong) or (match.strong == best.strong and len(match.indices) < len(best.indices)):
@@ -243,47 +261,96 @@ class Matcher:
                     break
         return best
 
+    def _same_passage(self, a: int, b: int) -> bool:
+        """Two sentences of one section (a window never reaches into the next section)."""
+        sa, sb = self.sentences[a], self.sentences[b]
+        if sa.doc != sb.doc:
+            return False
+        if sa.section == sb.section or not self.sections:
+            return True
+        heading_a = self.sections[sa.section].heading if sa.section >= 0 else None
+        heading_b = self.sections[sb.section].heading if sb.section >= 0 else None
+        return b == heading_a or a == heading_b
+
     def _match_section(self, clause: Clause, requirement: Requirement, fuzzy: bool) -> _Match | None:
-        groups = [self.group_hits(g, fuzzy) for g in clause.groups]
+        groups = [self.group_hits(g, fuzzy, clause) for g in clause.groups]
         if any(not g for g in groups):
             return None
+        if clause.scope == "document":
+            return self._match_units(clause, requirement, fuzzy, groups, self._documents())
         candidates = {self.sentences[j].section for g in groups for j in g if self.sentences[j].section >= 0}
-        # a hit counts for its own section and every section above it
-        for sec in list(candidates):
+        # a hit counts for its own section and every section above it (not for counted clauses: a
+        # programme's months must stand in the programme's own section, not across a chapter)
+        for sec in list(candidates) if not clause.distinct else []:
             parent = self.sections[sec].parent
             while parent is not None:
                 candidates.add(parent)
                 parent = self.sections[parent].parent
-        best: _Match | None = None
+        units = []
         for sec in sorted(candidates, key=lambda k: (self.sections[k].size, k)):
             section = self.sections[sec]
-            if section.size > MAX_SECTION:
+            if self._chars(section) > MAX_SECTION_CHARS:
                 continue
             members = set(range(section.start, section.end)) | set(section.ancestors)
+            # a section is one unit only when it is about the topic: its heading (or its parent's)
+            # states a group or a context concept
+            topical = self._topic_headings(section)
+            if any(hits & topical for hits in groups) or any(j in self.hits(name, fuzzy) for name in clause.context for j in topical):
+                units.append((members, section.doc, section.heading, sec))
+        return self._match_units(clause, requirement, fuzzy, groups, units)
+
+    def _topic_headings(self, section: Section) -> set[int]:
+        """The section's heading and its parent's heading — not the document's title line."""
+        out = {section.heading} if section.heading is not None else set()
+        if section.parent is not None and self.sections[section.parent].heading is not None:
+            out.add(self.sections[section.parent].heading)
+        return {j for j in out if j != self._first_of_doc(self.sentences[j].doc) or len(out) == 1}
+
+    def _first_of_doc(self, doc: int) -> int:
+        return next(j for j, s in enumerate(self.sentences) if s.doc == doc)
+
+    def _chars(self, section: Section) -> int:
+        return sum(len(self.sentences[j].text) for j in range(section.start, section.end))
+
+    def _documents(self) -> list[tuple[set[int], int, int | None, int | None]]:
+        docs: dict[int, set[int]] = {}
+        for j, s in enumerate(self.sentences):
+            docs.setdefault(s.doc, set()).add(j)
+        return [(members, doc, None, None) for doc, members in docs.items()]
+
+    def _match_units(self, clause: Clause, requirement: Requirement, fuzzy: bool, groups: list[set[int]],
+                     units: list[tuple[set[int], int, int | None, int | None]]) -> _Match | None:
+        """The first unit (section or document) where every group is found; strong when body text
+        affirms at least one group and every group is affirmed or stated by a heading."""
+        best: _Match | None = None
+        for members, doc, heading, sec in units:
             chosen: list[int] = []
             solid_groups = 0
             for group, hits in zip(clause.groups, groups):
                 inside = sorted(hits & members)
                 if not inside:
                     break
-                solid = [j for j in inside if self._solid(j, group, requirement)]
+                solid = [j for j in inside if self._solid(j, group, requirement, clause)]
                 if solid:
                     solid_groups += 1
                     chosen.append(solid[0])
                 else:
                     chosen.append(inside[0])
             else:
-                if not self._distinct_ok(clause, section.doc, fuzzy, members):
+                if not self._distinct_ok(clause, doc, fuzzy, members):
                     continue
+                # counted concepts in body text (a programme's month rows) support the unit too
+                solid_groups += any(not self.sentences[j].is_heading for name in clause.distinct
+                                    for j in self.hits(name) if j in members)
                 if not self._context_ok(clause, chosen, fuzzy):
                     continue
                 # every group stated: by body text that affirms it, or by a heading of the section
                 strong = solid_groups >= 1 and all(
-                    self._solid(j, g, requirement) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
+                    self._solid(j, g, requirement, clause) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
                 indices = sorted(set(chosen))
-                if section.heading is not None and section.heading not in indices:
-                    indices.insert(0, section.heading)
+                if heading is not None and heading not in indices:
+                    indices.insert(0, heading)
                 match = _Match(indices, strong, used_fuzzy, sec)
                 if best is None or (match.strong and not best.strong):
                     best = match
@@ -305,16 +372,18 @@ class Matcher:
 
     def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool, members: set[int] | None = None) -> bool:
         for name, needed in clause.distinct.items():
-            if self._distinct_count(name, doc, members) < needed:
+            if self._distinct_count(name, doc, members, clause.roles) < needed:
                 return False
         return True
 
-    def _distinct_count(self, name: str, doc: int, members: set[int] | None = None) -> int:
+    def _distinct_count(self, name: str, doc: int, members: set[int] | None = None, roles: list[str] | None = None) -> int:
         """How many different strings of the concept occur in the document (or in ``members``)."""
         concept = self.checklist.concepts[name]
         values: set[str] = set()
         for j in self.hits(name):
             if self.sentences[j].doc != doc or (members is not None and j not in members):
+                continue
+            if roles and self.sentences[j].role not in roles:
                 continue
             text = self.sentences[j].lower
             for regex in [concept.surface_re, *concept.patterns]:
@@ -327,6 +396,12 @@ class Matcher:
     # ------------------------------------------------------------------ requirements
 
     def evaluate(self, requirement: Requirement) -> Finding:
+        for name in requirement.denied_by:  # the policy says outright that it is not done
+            denials = [j for j in self.hits(name) if not self.sentences[j].is_heading
+                       and (not self.affirmed(j, (name,)) or self.negated(j))]
+            if denials:
+                return Finding(requirement, MISSING, 0.0, self._evidence(_Match(denials[:MAX_EVIDENCE], False, False)),
+                               "実施しない・該当しない・検討中という記述で、取組が定められていません")
         weak: _Match | None = None
         for fuzzy in (False, True):
             for clause in requirement.present:
@@ -347,8 +422,8 @@ class Matcher:
             match = self.match_clause(clause, requirement, True)
             if match is None:
                 continue
-            if any(not self._solid(j, g, requirement) and not self.sentences[j].is_heading
-                   for j in match.indices for g in clause.groups if j in self.group_hits(g, True)):
+            if any(not self._solid(j, g, requirement, clause) and not self.sentences[j].is_heading
+                   for j in match.indices for g in clause.groups if j in self.group_hits(g, True, clause)):
                 denied = denied or Finding(requirement, MISSING, 0.0, self._evidence(match), "実施しない・該当しない・検討中という記述で、取組が定められていません")
                 continue
             return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")

@@ -33,7 +33,7 @@ _KANJI_NUM = "一二三四五六七八九十"
 MAX_SENTENCE = 400
 MAX_HEADING = 45
 
-BODY, LIST, TABLE = "body", "list_item", "table_row"
+BODY, LIST, TABLE, TABLE_HEAD = "body", "list_item", "table_row", "table_header"
 
 # Numbering schemes a heading or list item can start with; the name is what levels are built from.
 SCHEMES: list[tuple[str, re.Pattern]] = [
@@ -66,8 +66,12 @@ _BARE_BULLET = re.compile(r"[・•●○◆◇■□▪◎◯-]")
 _RULE = re.compile(r"[-–—ー=_\s|・•]+")
 _PAGE_NUMBER = re.compile(r"[-–—\s]+[0-9]+[-–—\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
 _RUN_ON_BREAK = re.compile(
-    rf"(?<=[。」）)])\s*(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
+    rf"(?:(?<=[。」）)])\s*|\s{{2,}}|(?<=[{_JA}])\s)(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
+# 「(1) 名称 法第22条に基づき…。」: a numbered title of a few words, a space, then a sentence
+_TITLE_THEN_BODY = re.compile(r"^(\S{1,6}\s*[^\s、。「」#]{2,20})\s+(\S.{12,}。)$")
 _OPEN, _CLOSE = "「『（(［[〔", "」』）)］]〕"
+# a table-of-contents line: a title, leader dots, a page number (目次 is navigation, not content)
+_TOC_LINE = re.compile(r".{2,60}?(?:[.…・‥·_]{3,}|[ ]{3,})\s*[0-9]{1,3}$")
 
 
 @dataclass
@@ -191,7 +195,8 @@ def _prepare(document: Document) -> list[_Line]:
             cells = tuple(_squeeze(_nfkc(c)) for c in item.cells)
             # a bare number is a page number at the top or bottom of a page, a heading number elsewhere
             page_number = bool(_PAGE_NUMBER.fullmatch(text)) and (line_no - 1 in edges or not text.isdigit())
-            blank = not text or bool(_RULE.fullmatch(text)) or page_number or text in repeated
+            toc = not item.role and bool(_TOC_LINE.fullmatch(spaced) or _TOC_LINE.fullmatch(text))
+            blank = not text or bool(_RULE.fullmatch(text)) or page_number or toc or text in repeated
             out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank))
     return out
 
@@ -212,15 +217,30 @@ def _running_lines(document: Document) -> set[str]:
 
 
 def _split_run_ons(lines: list[_Line]) -> list[_Line]:
-    """A very long line (a document extracted onto one line) is broken before inline heading numbers."""
+    """A very long line (a document extracted onto one line) is broken before inline heading
+    numbers; a numbered short title followed by its text on the same line (「(1) 名称　法第22条に…」)
+    becomes a heading line and a body line."""
     out: list[_Line] = []
     for line in lines:
-        if len(line.text) < 200 or line.role:
+        if line.role or line.blank:
             out.append(line)
             continue
-        parts = [p for p in _RUN_ON_BREAK.split(line.text) if p.strip()]
-        out.extend(_Line(line.page, line.number, p.strip(), p.strip()) for p in parts)
+        parts = [line.spaced]
+        if len(line.text) >= 200:
+            parts = [p for p in _RUN_ON_BREAK.split(line.spaced) if p.strip()]
+        for part in parts:
+            for piece in _title_and_body(part):
+                out.append(_Line(line.page, line.number, _squeeze(piece), piece))
     return out
+
+
+def _title_and_body(spaced: str) -> list[str]:
+    if spaced.count(" ") > len(spaced) * 0.25:  # spaced-out text (基 本 的 な): spaces carry no structure
+        return [spaced]
+    m = _TITLE_THEN_BODY.match(spaced)
+    if not m or scheme_of(spaced)[0] in ("", "md"):
+        return [spaced]
+    return [m.group(1).strip(), m.group(2).strip()]
 
 
 # --------------------------------------------------------------------------- 3. bare numbers
@@ -277,7 +297,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if line.role == TABLE_ROW or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
             flush()
             cells = line.cells or tuple(c.strip() for c in line.text.strip("|").split("|") if c.strip())
-            if cells and not all(re.fullmatch(r"[-: ]+", c) for c in cells):
+            if cells and all(re.fullmatch(r"[-: ]+", c) for c in cells):
+                if blocks and blocks[-1].kind == TABLE:  # the row above a |---| rule is the header row
+                    blocks[-1].kind = TABLE_HEAD
+            elif cells:
                 blocks.append(_Block(TABLE, [(*pos, " ".join(cells))]))
             continue
         if line.role == LIST_ITEM:
@@ -404,6 +427,11 @@ def _sentences(blocks: list[_Block], document: Document, doc_index: int) -> list
             sentences.append(Sentence(doc_index, document.path, page, line, block.text, context(), is_heading=True,
                                       level=block.level, explicit=block.explicit, role="heading"))
             headings.append((block.level, block.text))
+            continue
+        if block.kind == TABLE_HEAD:  # column names: they name a topic, like a heading, but open no section
+            page, line, _ = block.pieces[0]
+            sentences.append(Sentence(doc_index, document.path, page, line, block.text, context(), is_heading=True,
+                                      level=99, role=TABLE_HEAD))
             continue
         text = block.text
         starts: list[tuple[int, int, int]] = []

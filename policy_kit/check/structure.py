@@ -38,10 +38,10 @@ def build_sections(sentences: list[Sentence]) -> list[Section]:
                 sec.end = i
             open_ = []
             current_doc = s.doc
-            if not s.is_heading:
+            if not (s.is_heading and s.role == "heading"):
                 sections.append(Section(len(sections), s.doc, None, 0, None, i, i))
                 open_.append(sections[-1])
-        if s.is_heading:
+        if s.is_heading and s.role == "heading":
             while open_ and open_[-1].heading is not None and open_[-1].level >= s.level:
                 open_.pop().end = i
             if open_ and open_[-1].heading is None and len(open_) == 1 and s.level <= 1:
