@@ -70,6 +70,8 @@ _RUN_ON_BREAK = re.compile(
 # 「(1) 名称 法第22条に基づき…。」: a numbered title of a few words, a space, then a sentence
 _TITLE_THEN_BODY = re.compile(r"^(\S{1,6}\s*[^\s、。「」#]{2,20})\s+(\S.{12,}。)$")
 _OPEN, _CLOSE = "「『（(［[〔", "」』）)］]〕"
+# how a sentence ends (a verb or adjective form): numbered lines ending so are items, not titles
+_STATEMENT_END = re.compile(r"(いる|ている|ない|ず|する|される|させる|れる|った|した|こと|もの|ます|です|である|いく|おく)[)）]?$")
 # a table-of-contents line: a title, leader dots, a page number (目次 is navigation, not content)
 _TOC_LINE = re.compile(r".{2,60}?(?:[.…・‥·_]{3,}|[ ]{3,})\s*[0-9]{1,3}$")
 
@@ -155,6 +157,8 @@ def is_heading(line: str) -> bool:
     if not scheme or "。" in line:
         return False
     rest = line[len(marker):].strip()
+    if len(rest) > 12 and _STATEMENT_END.search(rest):
+        return False  # 「(1) 行為が止んでいる状態が続いている」: a numbered statement, not a title
     return bool(rest) or scheme in ("bracket", "appendix")
 
 
