@@ -33,6 +33,7 @@ _KANJI_NUM = "一二三四五六七八九十"
 MAX_SENTENCE = 400
 MAX_HEADING = 45
 
+_PARAGRAPH_END = ("。", "！", "？", "!", "?", ":", "：", "」", "）", ")", "】", "』")
 BODY, LIST, TABLE, TABLE_HEAD = "body", "list_item", "table_row", "table_header"
 
 # Numbering schemes a heading or list item can start with; the name is what levels are built from.
@@ -290,7 +291,8 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
 
     for line in lines:
         if line.blank:
-            if not soft_blanks:
+            # a blank line ends a paragraph — unless the paragraph stops mid-sentence (PDF layout)
+            if not soft_blanks and not (para and len(para[-1][2]) >= 20 and not para[-1][2].endswith(_PARAGRAPH_END)):
                 flush()
             continue
         pos = (line.page, line.number)
