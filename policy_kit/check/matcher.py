@@ -86,6 +86,7 @@ class Matcher:
         self._scopes: dict[int, object] = {}
         self._joins: dict[str, tuple[str, list[int]]] = {}
         self.parsed_sentences = 0  # how many sentences the dependency parse looked at (benchmarks)
+        self._child_index: dict[int, list[Section]] | None = None
 
     # ------------------------------------------------------------------ concepts
 
@@ -250,7 +251,9 @@ class Matcher:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
             else:
-                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
+                passage = {j for j in range(min(chosen) - clause.window, max(chosen) + clause.window + 1)
+                           if 0 <= j < len(self.sentences) and self._same_passage(anchor, j)}
+                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy, passage):
                     continue
                 strong = all(self._solid(j, g, requirement, clause) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
@@ -300,11 +303,20 @@ class Matcher:
         return self._match_units(clause, requirement, fuzzy, groups, units)
 
     def _topic_headings(self, section: Section) -> set[int]:
-        """The section's heading and its parent's heading — not the document's title line."""
+        """The section's heading, its parent's and its subsections' headings — not the document's title."""
         out = {section.heading} if section.heading is not None else set()
         if section.parent is not None and self.sections[section.parent].heading is not None:
             out.add(self.sections[section.parent].heading)
+        out |= {child.heading for child in self._children(section) if child.heading is not None}
         return {j for j in out if j != self._first_of_doc(self.sentences[j].doc) or len(out) == 1}
+
+    def _children(self, section: Section) -> list[Section]:
+        if self._child_index is None:
+            self._child_index = {}
+            for sec in self.sections:
+                if sec.parent is not None:
+                    self._child_index.setdefault(sec.parent, []).append(sec)
+        return self._child_index.get(section.index, [])
 
     def _first_of_doc(self, doc: int) -> int:
         return next(j for j, s in enumerate(self.sentences) if s.doc == doc)

@@ -289,7 +289,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             blocks.append(_Block(BODY, list(para)))
             para.clear()
 
-    for line in lines:
+    for index, line in enumerate(lines):
         if line.blank:
             # a blank line ends a paragraph — unless the paragraph stops mid-sentence (PDF layout)
             if not soft_blanks and not (para and len(para[-1][2]) >= 20 and not para[-1][2].endswith(_PARAGRAPH_END)):
@@ -324,6 +324,9 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
                 continue
             blocks.append(_Block("heading", [(*pos, line.text)], _scheme(line)))
             continue
+        if not soft_blanks and not para and _untitled_heading(lines, index):
+            blocks.append(_Block("heading", [(*pos, line.text)], "plain"))
+            continue
         starts_item = bool(_BULLET.match(line.text) or _MONTH_ROW.match(line.text) or _scheme(line))
         if starts_item or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
             flush()
@@ -339,6 +342,22 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
     return blocks
+
+
+def _untitled_heading(lines: list[_Line], i: int) -> bool:
+    """A short line without numbering that stands alone before its text: 「保護者の皆様へ」 then a
+    paragraph, 「教職員用チェックシート」 then a list. Not a table cell (cells follow each other)."""
+    line = lines[i]
+    if line.role or not 2 <= len(line.text) <= 25 or re.search(r"[。、，,]", line.text) or _scheme(line):
+        return False
+    if _BULLET.match(line.text) or _MONTH_ROW.match(line.text) or line.text.endswith(_PARAGRAPH_END[:5]):
+        return False
+    before = next((l for l in reversed(lines[:i]) if not l.blank), None)
+    after = next((l for l in lines[i + 1:] if not l.blank), None)
+    if after is None or (before is not None and not (lines[i - 1].blank or before.text.endswith(_PARAGRAPH_END))):
+        return False
+    # what follows is text or a list, not another short cell
+    return len(after.text) > len(line.text) + 8 or bool(_BULLET.match(after.text) or _scheme(after))
 
 
 def _scheme(line: _Line) -> str:
