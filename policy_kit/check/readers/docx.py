@@ -48,7 +48,8 @@ def read_docx(path: Path, data: bytes, limits: Limits) -> Document:
         if body is not None:
             walker.blocks(body)
         running = _Walker(ns, styles, numbering, limits, path)
-        for name in sorted(n for n in archive.namelist() if re.fullmatch(r"word/(header|footer)[0-9]*\.xml", n)):
+        parts = [n for n in archive.namelist() if re.fullmatch(r"word/(header|footer)[0-9]*\.xml", n)]
+        for name in sorted(parts, key=lambda n: (n.startswith("word/footer"), n)):  # headers, then footers
             part = _parse_optional(archive, name, path, limits)
             if part is not None:
                 running.blocks(part)

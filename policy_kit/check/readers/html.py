@@ -199,9 +199,17 @@ class _Lines:
         for row in node.iter("tr"):
             if _closest_table(row) is not node:
                 continue  # rows of a nested table belong to its cell
-            cells = [_space(cell.text_content() or "").strip() for cell in row if cell.tag in ("td", "th")]
+            cells = [_cell_text(cell) for cell in row if cell.tag in ("td", "th")]
             if any(cells):
                 self.lines.append(Line("　".join(c for c in cells if c), TABLE_ROW, cells=tuple(cells)))
+
+
+def _cell_text(cell) -> str:
+    """A cell's text; its paragraphs and line breaks become spaces."""
+    inner = _Lines()
+    inner._children(cell)
+    inner.flush()
+    return " ".join(line.text for line in inner.lines)
 
 
 def _closest_table(row):
