@@ -7,13 +7,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, run
-from policy_kit.check.document import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Limits
-from policy_kit.check.extract import read_bytes, read_document
+from policy_kit.check.document import TABLE_ROW, Limits
+from policy_kit.check.extract import read_bytes
 from policy_kit.errors import UnreadableDocument
 from policy_kit.render import html_to_pdf
 
@@ -162,6 +161,9 @@ def test_a_pdf_that_inflates_beyond_the_memory_ceiling_is_refused(tmp_path):
         read_bytes(body, tmp_path / "bomb.pdf", Limits(max_reader_memory=64 * 1024 * 1024))
     assert caught.value.path == str(tmp_path / "bomb.pdf")
     assert "memory" in caught.value.message and "大きすぎる" in caught.value.message_ja
+    # only the child that read it died: the next PDF is read as usual
+    ok = html_to_pdf("<html lang=ja><body><p>本校は、いじめの防止に学校全体で組織的に取り組む。</p></body></html>", pdf_variant=None)
+    assert read_bytes(ok, tmp_path / "ok.pdf").pages[0][0].text == "本校は、いじめの防止に学校全体で組織的に取り組む。"
 
 
 # ----------------------------------------------------------------------------- DOCX
@@ -458,3 +460,17 @@ def test_html_check_does_not_count_the_site_footer(runner, tmp_path):
     assert police["status"] == "missing"  # only the footer and a script mention the police
     evidence = [e["text"] for r in report["requirements"] for e in r["evidence"]]
     assert not any("ページの先頭へ" in e or "学校だより" in e or "トップページ" in e for e in evidence)
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_lines_carry_their_roles_and_keep_the_file_s_line_numbers():
+    text = ("# いじめ防止基本方針\n\n本校は、いじめの防止に取り組む。\n- アンケートを行う。\n2. 面談を行う。\n"
+            "| 月 | 取組 |\n|---|---|\n| 6月 | アンケート |\n```\n# not a heading\n```\n")
+    lines = read_bytes(text.encode(), "policy.md").pages[0]
+    assert [(l.role, l.level, l.numbering, l.text, l.cells) for l in lines] == [
+        ("heading", 1, "", "いじめ防止基本方針", ()), ("", 0, "", "", ()), ("", 0, "", "本校は、いじめの防止に取り組む。", ()),
+        ("list_item", 0, "・", "・ アンケートを行う。", ()), ("list_item", 0, "2.", "2. 面談を行う。", ()),
+        ("table_row", 0, "", "月　取組", ("月", "取組")), ("", 0, "", "", ()), ("table_row", 0, "", "6月　アンケート", ("6月", "アンケート")),
+        ("", 0, "", "", ()), ("", 0, "", "# not a heading", ()), ("", 0, "", "", ()), ("", 0, "", "", ())]
