@@ -28,6 +28,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except PolicyKitError as exc:
             click.echo(f"error: {exc}", err=True)
+            if exc.ja and exc.ja != exc.message:  # the same in Japanese, for school and board staff
+                click.echo(f"エラー: {Path(exc.path).name + ': ' if exc.path else ''}{exc.ja}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             sys.stdout = open(os.devnull, "w")

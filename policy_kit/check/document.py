@@ -18,6 +18,8 @@ class Limits:
     max_pages: int = 500
     max_text_chars: int = 2_000_000
     max_docx_uncompressed: int = 100 * 1024 * 1024
+    max_zip_members: int = 10_000  # members of a DOCX archive
+    max_reader_memory: int = 1024 * 1024 * 1024  # how much more memory the PDF reader's child may take
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Document:
     pages: list[list[Line]] = field(default_factory=list)  # pages → lines
     kind: str = "text"  # pdf, docx, html, text
     suppressions: dict[str, str] = field(default_factory=dict)  # requirement id → reason (inline)
+    running: list[Line] = field(default_factory=list)  # running headers/footers (DOCX), kept apart from the body
 
     @property
     def chars(self) -> int:

@@ -1,0 +1,233 @@
+"""HTML reader: the page's main content as a browser shows it — headings h1–h6, list items with
+their numbers, table rows with their cells, paragraphs — without the site around it.
+
+Main content: the first of <main>, role=main, a single <article>, #content/#main/#contents…
+that holds real text; otherwise <body> without its <header>/<footer>. Always dropped: nav,
+aside, scripts, styles, forms, breadcrumbs, menus, side bars and "ページの先頭へ" links.
+The encoding comes from a byte-order mark, then <meta charset> / http-equiv Content-Type,
+then detection (Shift_JIS and EUC-JP pages are common on school sites)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..document import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Document, Line
+from .common import decode_text, inline_suppressions
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_ENCODINGS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "windows-31j": "cp932",
+              "ms932": "cp932", "cp932": "cp932", "ms_kanji": "cp932", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp",
+              "euc_jp": "euc_jp", "iso-2022-jp": "iso2022_jp", "utf-8": "utf-8", "utf8": "utf-8"}
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "form", "button",
+              "select", "textarea", "input", "nav", "aside", "dialog", "map", "head")
+_DROP_ROLES = {"navigation", "search", "complementary", "banner", "contentinfo", "menu", "menubar"}
+_NOISE = re.compile(r"(?i)(?:^|[-_])(?:breadcrumbs?|topic-?path|pankuzu|pan|gnav|global-?nav|local-?nav|lnav|snav|side-?bar|side-?nav|"
+                    r"side|menu|page-?top|pagetop|to-?top|back-?to-?top|skip|sns|share|social)(?:[-_]|$)")
+_MAIN_IDS = ("content", "main", "contents", "main-content", "main_content", "maincontent", "mainContents", "main-contents",
+             "tmp_contents", "primary")
+_PAGE_TOP = re.compile(r"^\s*(?:▲|↑|\^)?\s*(?:この)?(?:ページの(?:先頭|上|トップ)|ページトップ|先頭|トップ)(?:へ|に)?(?:戻る|もどる)?\s*(?:▲|↑)?\s*$|^\s*(?:page\s*top|back to top|top)\s*$", re.I)
+_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "blockquote", "address", "figure", "figcaption",
+           "caption", "dl", "dt", "dd", "hr", "center", "fieldset", "details", "summary", "body", "html", "pre", "li",
+           "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+_OWN_MARKER = re.compile(r"^\s*(?:[・●○■□◆◇◎※★☆▶▷▼-]|[(（]?[0-9０-９]{1,2}[)）.．、]|[(（][0-9０-９a-zア-ン]{1,2}[)）]|[①-⑳]|[ア-ン][.．、)）])")
+
+
+def read_html(path: Path, data: bytes) -> Document:
+    text = decode_text(data, path, declared=declared_encoding(data))
+    return Document(str(path), [html_lines(text)], "html", inline_suppressions(text))
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a page declares in a <meta> element (Python's codec name), if any."""
+    match = _META_CHARSET.search(data[:8192])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "replace").lower()
+    return _ENCODINGS.get(name, name)
+
+
+def html_lines(text: str) -> list[Line]:
+    import lxml.html
+    from lxml import etree
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        return []
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, remove_blank_text=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return []
+    _drop_noise(root)
+    content = _main_content(root)
+    out = _Lines()
+    out.walk(content)
+    out.flush()
+    return out.lines
+
+
+def _drop(node) -> None:
+    parent = node.getparent()
+    if parent is not None:
+        node.drop_tree()  # keeps the tail text
+
+
+def _drop_noise(root) -> None:
+    for node in list(root.iter(*_DROP_TAGS)):
+        _drop(node)
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        tokens = f"{node.get('id', '')} {node.get('class', '')}".split()
+        if node.get("role", "").lower() in _DROP_ROLES or node.get("hidden") is not None or any(_NOISE.search(t) for t in tokens):
+            if node.tag not in ("body", "html", "main", "article") and node.get("role", "").lower() != "main":
+                _drop(node)
+    for link in list(root.iter("a")):
+        if link.getparent() is not None and _PAGE_TOP.match(link.text_content() or ""):
+            _drop(link)
+
+
+def _main_content(root):
+    body = root.find("body")
+    body = body if body is not None else root
+    total = len(_text(body))
+    candidates = list(root.iter("main")) + root.xpath("//*[@role='main']")
+    articles = list(root.iter("article"))
+    if len(articles) == 1:
+        candidates += articles
+    for name in _MAIN_IDS:
+        candidates += root.xpath("//*[@id=$name]", name=name)
+    for node in candidates:
+        size = len(_text(node))
+        if size >= 40 or (total and size >= total * 0.3):
+            return node
+    for node in list(body.iter("header", "footer")):  # the page's own banner and footer
+        if node.getparent() is not None:
+            _drop(node)
+    return body
+
+
+def _text(node) -> str:
+    return re.sub(r"\s+", "", node.text_content() or "")
+
+
+def _space(text: str) -> str:
+    return re.sub(r"[ \t\r\n\f\u00a0]+", " ", text)
+
+
+class _Lines:
+    """Walks an element tree into lines: blocks end lines, inline text accumulates."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+        self.role = PARAGRAPH
+        self.level = 0
+        self.number = ""
+
+    def flush(self) -> None:
+        text = "".join(self.buffer).strip()
+        self.buffer = []
+        if text:
+            if self.number:
+                text = f"{self.number} {text}"
+            self.lines.append(Line(text, self.role, self.level, self.number))
+            if self.role in (HEADING, LIST_ITEM):  # a line break inside goes on as plain text
+                self.role, self.level, self.number = PARAGRAPH, 0, ""
+
+    def walk(self, node) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._unit(node, HEADING, int(tag[1]))
+        elif tag in ("ul", "ol"):
+            self.flush()
+            self._list(node)
+        elif tag == "table":
+            self.flush()
+            self._table(node)
+        elif tag == "br":
+            self.flush()
+        elif tag == "pre":
+            self.flush()
+            for piece in (node.text_content() or "").split("\n"):
+                self.buffer.append(piece)
+                self.flush()
+        elif tag in _BLOCKS:
+            self.flush()
+            self._children(node)
+            self.flush()
+        else:
+            self._children(node)
+        if node.tail:
+            self.buffer.append(_space(node.tail))
+
+    def _children(self, node) -> None:
+        if node.text:
+            self.buffer.append(_space(node.text))
+        for child in node:
+            self.walk(child)
+
+    def _unit(self, node, role: str, level: int = 0, number: str = "") -> None:
+        self.flush()
+        self.role, self.level, self.number = role, level, number
+        self._children(node)
+        self.flush()
+        self.role, self.level, self.number = PARAGRAPH, 0, ""
+
+    def _list(self, node) -> None:
+        ordered = node.tag == "ol"
+        counter = _int(node.get("start"), 1)
+        style = node.get("type", "1")
+        for item in node:
+            if not isinstance(item.tag, str):
+                continue
+            if item.tag != "li":
+                self.walk(item)
+                continue
+            counter = _int(item.get("value"), counter)
+            own = (item.text or "") + "".join(c.text_content() for c in item if c.tag not in ("ul", "ol", "table") and isinstance(c.tag, str))
+            number = _ordinal(counter, style) if ordered else ("" if _OWN_MARKER.match(own) else "・")
+            self._unit(item, LIST_ITEM, 0, number)
+            counter += 1
+        if node.tail:
+            self.buffer.append(_space(node.tail))
+
+    def _table(self, node) -> None:
+        caption = node.find("caption")
+        if caption is not None and _space(caption.text_content()).strip():
+            self.lines.append(Line(_space(caption.text_content()).strip(), PARAGRAPH))
+        for row in node.iter("tr"):
+            if _closest_table(row) is not node:
+                continue  # rows of a nested table belong to its cell
+            cells = [_cell_text(cell) for cell in row if cell.tag in ("td", "th")]
+            if any(cells):
+                self.lines.append(Line("　".join(c for c in cells if c), TABLE_ROW, cells=tuple(cells)))
+
+
+def _cell_text(cell) -> str:
+    """A cell's text; its paragraphs and line breaks become spaces."""
+    inner = _Lines()
+    inner._children(cell)
+    inner.flush()
+    return " ".join(line.text for line in inner.lines)
+
+
+def _closest_table(row):
+    parent = row.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _ordinal(n: int, style: str) -> str:
+    from .numbering import format_number
+
+    fmt = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}.get(style, "decimal")
+    return format_number(n, fmt) + "."

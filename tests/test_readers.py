@@ -1,0 +1,476 @@
+"""The readers on real files the tests make: restricted and password PDFs (pypdf writes them),
+an image-only PDF (a "scan", made with Pillow), DOCX files with Word's own numbering, outline
+levels, tables, text boxes, headers/footers and line breaks, and HTML pages with site furniture
+around their main content, in Shift_JIS and EUC-JP."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from conftest import CORPUS, run
+from policy_kit.check.document import TABLE_ROW, Limits
+from policy_kit.check.extract import read_bytes
+from policy_kit.errors import UnreadableDocument
+from policy_kit.render import html_to_pdf
+
+PASSWORD_JA = "パスワードで保護されているため読めません"
+SCAN_JA = "文字情報がありません（スキャン画像）"
+SAMPLE = CORPUS / "policies" / "complete-elementary.md"
+
+
+def statuses(output: str) -> dict[str, str]:
+    return {r["id"]: r["status"] for r in json.loads(output)["requirements"]}
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+@pytest.fixture(scope="module")
+def plain_pdf() -> bytes:
+    """The complete sample policy as a WeasyPrint PDF (headings, paragraphs, lists, a table)."""
+    from test_formats import Source
+
+    return html_to_pdf(Source.load(SAMPLE).html(), pdf_variant=None)
+
+
+def encrypted(pdf: bytes, *, user: str, algorithm: str) -> bytes:
+    """A copy of ``pdf`` encrypted as a restricted Word export is: an owner password, printing,
+    copying and changes not allowed; ``user`` is the password needed to open it ("" for none)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions as P
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    allowed = P.R1 | P.R2 | P.R7 | P.R8  # reserved bits only: no print, copy, modify, annotate, fill, extract
+    writer.encrypt(user_password=user, owner_password="owner-secret", algorithm=algorithm, permissions_flag=allowed)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128", "RC4-128"])
+def test_restricted_pdf_without_open_password_is_checked_like_its_plain_twin(runner, tmp_path, plain_pdf, algorithm):
+    plain, locked = tmp_path / "plain.pdf", tmp_path / "restricted.pdf"
+    plain.write_bytes(plain_pdf)
+    locked.write_bytes(encrypted(plain_pdf, user="", algorithm=algorithm))
+    assert b"/Encrypt" in locked.read_bytes()
+    twin = run(runner, "check", plain, "--format", "json")
+    got = run(runner, "check", locked, "--format", "json")
+    assert got.exit_code == twin.exit_code == 0, got.output
+    assert statuses(got.output) == statuses(twin.output)
+    assert set(statuses(got.output).values()) == {"present"}
+    evidence = lambda out: [(e["page"], e["line"], e["text"]) for r in json.loads(out)["requirements"] for e in r["evidence"]]
+    assert evidence(got.output) == evidence(twin.output)
+
+
+def test_pdf_with_an_open_password_is_refused_in_japanese_and_names_the_file(runner, tmp_path, plain_pdf):
+    path = tmp_path / "方針-保護付き.pdf"
+    path.write_bytes(encrypted(plain_pdf, user="open-me", algorithm="AES-256"))
+    result = run(runner, "check", path)
+    assert result.exit_code == 2
+    assert PASSWORD_JA in result.output and "方針-保護付き.pdf" in result.output
+    assert "Error" not in result.output.replace("error:", "")  # no library exception names (DependencyError, PdfiumError)
+    assert "Traceback" not in result.output
+
+
+def scanned_pdf(text: str) -> bytes:
+    """An image-only PDF: Japanese text drawn into a bitmap with a real font, as a scanner makes it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 28)
+    image = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(text.split("\n")):
+        draw.text((100, 120 + 50 * i), line, font=font, fill=0)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=150)
+    return out.getvalue()
+
+
+def test_scanned_pdf_says_it_has_no_text_layer(runner, tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_pdf("学校いじめ防止基本方針\n警察と連携して対応する。"))
+    result = run(runner, "check", path)
+    assert result.exit_code == 2
+    assert SCAN_JA in result.output and "scan.pdf" in result.output and "OCR" in result.output
+
+
+def test_audit_counts_password_and_scanned_pdfs_unreadable_with_the_japanese_reason(runner, tmp_path, plain_pdf):
+    schools = tmp_path / "schools"
+    schools.mkdir()
+    (schools / "hokuto.pdf").write_bytes(encrypted(plain_pdf, user="", algorithm="AES-128"))
+    (schools / "locked.pdf").write_bytes(encrypted(plain_pdf, user="pw", algorithm="AES-256"))
+    (schools / "scan.pdf").write_bytes(scanned_pdf("いじめ防止基本方針"))
+    out = tmp_path / "report"
+    result = run(runner, "audit", schools, "-o", out, "--jobs", "1", "--no-progress")
+    assert result.exit_code == 1, result.output
+    by_id = {s["id"]: s for s in json.loads((out / "summary.json").read_text(encoding="utf-8"))["schools"]}
+    assert by_id["hokuto"]["status"] == "ok" and by_id["hokuto"]["passes"]
+    assert by_id["locked"]["status"] == "unreadable" and by_id["locked"]["reason_ja"].startswith("locked.pdf: " + PASSWORD_JA)
+    assert by_id["scan"]["status"] == "unreadable" and by_id["scan"]["reason_ja"].startswith("scan.pdf: " + SCAN_JA)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert PASSWORD_JA in page and SCAN_JA in page
+
+
+def test_list_numbers_drawn_apart_are_put_back_in_front_of_their_item():
+    pdf = html_to_pdf("<html lang=ja><body style='font-family:Noto Serif CJK JP'><h2>委員会の役割</h2>"
+                      "<ol><li>いじめの相談窓口となる。</li><li>情報を記録して共有する。</li></ol></body></html>", pdf_variant=None)
+    texts = [line.text for line in read_bytes(pdf, "list.pdf").pages[0]]
+    assert "1. いじめの相談窓口となる。" in texts and "2. 情報を記録して共有する。" in texts
+    assert not any(t.strip() in ("1.", "2.") for t in texts)
+
+
+def test_pdf_table_rows_keep_their_cells_in_order():
+    pdf = html_to_pdf("<html lang=ja><body style='font-family:Noto Serif CJK JP'><table>"
+                      "<tr><th>月</th><th>未然防止</th><th>早期発見</th></tr>"
+                      "<tr><td>6月</td><td>道徳の授業</td><td>生活アンケート</td></tr></table></body></html>", pdf_variant=None)
+    texts = [line.text for line in read_bytes(pdf, "table.pdf").pages[0]]
+    assert texts[:2] == ["月 未然防止 早期発見", "6月 道徳の授業 生活アンケート"]
+
+
+def test_ruled_pdf_table_gives_the_same_rows_and_cells_as_the_html_table():
+    """Wrapped cells stay in their cell, empty cells keep their column: as the HTML reader reads it."""
+    page = ("<html lang=ja><head><style>body{font-family:'Noto Serif CJK JP'} table{border-collapse:collapse;width:100%}"
+            "td{border:1px solid #000}</style></head><body><p>年間計画は次のとおりとする。</p><table>"
+            "<tr><td>月</td><td>未然防止の取組</td><td>早期発見の取組</td><td>校内研修</td></tr>"
+            "<tr><td>4月</td><td>学級開きで、互いのよさを認め合う学級のきまりを児童と一緒に考えてつくる</td><td></td><td>方針の共通理解</td></tr>"
+            "<tr><td>6月</td><td>人権教室</td><td>いじめアンケートと個人面談</td><td></td></tr></table>"
+            "<p>計画は3月に見直す。</p></body></html>")
+    from_pdf = read_bytes(html_to_pdf(page, pdf_variant=None), "plan.pdf").pages[0]
+    from_html = read_bytes(page.encode(), "plan.html").pages[0]
+    rows = lambda lines: [line.cells for line in lines if line.role == TABLE_ROW]
+    assert rows(from_pdf) == rows(from_html) == [
+        ("月", "未然防止の取組", "早期発見の取組", "校内研修"),
+        ("4月", "学級開きで、互いのよさを認め合う学級のきまりを児童と一緒に考えてつくる", "", "方針の共通理解"),
+        ("6月", "人権教室", "いじめアンケートと個人面談", "")]
+    texts = [line.text for line in from_pdf if line.text]
+    assert texts[0] == "年間計画は次のとおりとする。" and texts[-1] == "計画は3月に見直す。"  # the table sits in its place
+
+
+def test_a_pdf_that_inflates_beyond_the_memory_ceiling_is_refused(tmp_path):
+    import zlib
+
+    payload = zlib.compress(b"BT /F1 12 Tf (x) Tj ET\n" * (12 * 1024 * 1024), 9)  # ~280 MB of content stream
+    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
+            b"4 0 obj<</Length " + str(len(payload)).encode() + b"/Filter/FlateDecode>>stream\n" + payload + b"\nendstream endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    with pytest.raises(UnreadableDocument) as caught:
+        read_bytes(body, tmp_path / "bomb.pdf", Limits(max_reader_memory=64 * 1024 * 1024))
+    assert caught.value.path == str(tmp_path / "bomb.pdf")
+    assert "memory" in caught.value.message and "大きすぎる" in caught.value.message_ja
+    # only the child that read it died: the next PDF is read as usual
+    ok = html_to_pdf("<html lang=ja><body><p>本校は、いじめの防止に学校全体で組織的に取り組む。</p></body></html>", pdf_variant=None)
+    assert read_bytes(ok, tmp_path / "ok.pdf").pages[0][0].text == "本校は、いじめの防止に学校全体で組織的に取り組む。"
+
+
+# ----------------------------------------------------------------------------- DOCX
+
+W_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml" mc:Ignorable="wps"')
+
+
+def word_file(body: str, *, numbering: str = "", styles: str = "", header: str = "", footer: str = "") -> bytes:
+    """A real Word package (content types, relationships, parts) around the given XML."""
+    parts = {"word/document.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W_NS}><w:body>{body}'
+                                  '<w:sectPr>' + ('<w:headerReference w:type="default" r:id="rIdH"/>' if header else "")
+                                  + ('<w:footerReference w:type="default" r:id="rIdF"/>' if footer else "") + "</w:sectPr></w:body></w:document>"}
+    rels = []
+    types = ['<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>']
+    for name, xml, rid, kind, root in (("numbering", numbering, "rIdN", "numbering", "numbering"), ("styles", styles, "rIdS", "styles", "styles"),
+                                       ("header1", header, "rIdH", "header", "hdr"), ("footer1", footer, "rIdF", "footer", "ftr")):
+        if xml:
+            parts[f"word/{name}.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{root} {W_NS}>{xml}</w:{root}>'
+            rels.append(f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{name}.xml"/>')
+            types.append(f'<Override PartName="/word/{name}.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"/>')
+    parts["word/_rels/document.xml.rels"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                                             + "".join(rels) + "</Relationships>")
+    parts["_rels/.rels"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                                    '<Default Extension="xml" ContentType="application/xml"/>' + "".join(types) + "</Types>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    data = out.getvalue()
+    import docx  # python-docx must open it: it is a real Word file
+
+    docx.Document(io.BytesIO(data))
+    return data
+
+
+def para(text: str, ppr: str = "") -> str:
+    return f"<w:p><w:pPr>{ppr}</w:pPr><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+
+
+def numbered(text: str, num: int, ilvl: int = 0) -> str:
+    return para(text, f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>')
+
+
+def lines_of(data: bytes, name: str = "policy.docx") -> list:
+    return [line for page in read_bytes(data, name).pages for line in page]
+
+
+def level(ilvl: int, fmt: str, text: str, start: int = 1) -> str:
+    return f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+
+
+NUMBERING = (
+    '<w:abstractNum w:abstractNumId="0">' + level(0, "decimalFullWidth", "%1．") + level(1, "decimal", "(%2)")
+    + level(2, "decimalEnclosedCircle", "%3") + level(3, "aiueoFullWidth", "%4") + level(4, "lowerLetter", "%5)") + "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="1">' + level(0, "iroha", "%1") + level(1, "irohaFullWidth", "（%2）") + "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="2">' + level(0, "bullet", "\uf0b7") + "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="3">' + level(0, "decimal", "第%1章") + level(1, "decimal", "%1-%2") + "</w:abstractNum>"
+    '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+    '<w:num w:numId="2"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+    '<w:num w:numId="3"><w:abstractNumId w:val="1"/></w:num>'
+    '<w:num w:numId="4"><w:abstractNumId w:val="2"/></w:num>'
+    '<w:num w:numId="5"><w:abstractNumId w:val="3"/></w:num>'
+    '<w:num w:numId="6"><w:abstractNumId w:val="0"/></w:num>')
+
+
+def test_docx_numbering_is_rendered_as_word_shows_it():
+    body = (numbered("基本的な考え方", 1) + numbered("いじめの定義", 1, 1) + numbered("いじめの解消", 1, 1)
+            + numbered("謝罪だけでは解消としない。", 1, 2) + numbered("3か月を目安とする。", 1, 2) + numbered("面談で確かめる。", 1, 3)
+            + numbered("英字の項目", 1, 4) + numbered("組織", 1) + numbered("構成員", 1, 1)
+            + numbered("続きの番号", 6) + numbered("新しい一覧", 2) + numbered("いろは", 3) + numbered("ろ", 3) + numbered("全角", 3, 1)
+            + numbered("記号の箇条書き", 4) + numbered("総則", 5) + numbered("目的", 5, 1) + numbered("定義", 5, 1) + numbered("組織", 5))
+    got = [(line.role, line.numbering, line.text) for line in lines_of(word_file(body, numbering=NUMBERING))]
+    assert got == [
+        ("list_item", "１．", "１． 基本的な考え方"),
+        ("list_item", "(1)", "(1) いじめの定義"),
+        ("list_item", "(2)", "(2) いじめの解消"),
+        ("list_item", "①", "① 謝罪だけでは解消としない。"),
+        ("list_item", "②", "② 3か月を目安とする。"),
+        ("list_item", "ア", "ア 面談で確かめる。"),
+        ("list_item", "a)", "a) 英字の項目"),
+        ("list_item", "２．", "２． 組織"),  # level 1 goes on; the deeper levels restart
+        ("list_item", "(1)", "(1) 構成員"),
+        ("list_item", "３．", "３． 続きの番号"),  # another instance of the same list continues it
+        ("list_item", "１．", "１． 新しい一覧"),  # an instance with startOverride restarts it
+        ("list_item", "ｲ", "ｲ いろは"),
+        ("list_item", "ﾛ", "ﾛ ろ"),
+        ("list_item", "（イ）", "（イ） 全角"),
+        ("list_item", "・", "・ 記号の箇条書き"),  # a Symbol-font bullet is shown as ・
+        ("list_item", "第1章", "第1章 総則"),
+        ("list_item", "1-1", "1-1 目的"),
+        ("list_item", "1-2", "1-2 定義"),
+        ("list_item", "第2章", "第2章 組織"),
+    ]
+
+
+STYLES = ('<w:style w:type="paragraph" w:styleId="a"><w:name w:val="Normal"/></w:style>'
+          '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><w:basedOn w:val="a"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>'
+          '<w:style w:type="paragraph" w:styleId="Midashi"><w:name w:val="章見出し"/><w:basedOn w:val="a"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
+          '<w:style w:type="paragraph" w:styleId="SubMidashi"><w:name w:val="節見出し"/><w:basedOn w:val="Midashi"/></w:style>'
+          '<w:style w:type="paragraph" w:styleId="Numbered"><w:name w:val="番号付き見出し"/><w:pPr><w:numPr><w:numId w:val="5"/></w:numPr><w:outlineLvl w:val="0"/></w:pPr></w:style>')
+
+
+def test_docx_headings_come_from_styles_and_outline_levels():
+    body = (para("学校いじめ防止基本方針", '<w:pStyle w:val="1"/>')  # Japanese Word: style id "1", name "heading 1"
+            + para("基本的な考え方", '<w:pStyle w:val="Midashi"/>')  # a custom style with an outline level
+            + para("いじめの定義", '<w:pStyle w:val="SubMidashi"/>')  # inherits it from its base style
+            + para("本校はいじめを許さない。", "")
+            + para("組織的な対応", '<w:outlineLvl w:val="2"/>')  # the paragraph's own outline level
+            + para("本文の段落", '<w:pStyle w:val="Midashi"/><w:outlineLvl w:val="9"/>')  # level 9 = body text
+            + para("総則", '<w:pStyle w:val="Numbered"/>'))  # a heading numbered by its style
+    got = [(line.role, line.level, line.text) for line in lines_of(word_file(body, styles=STYLES, numbering=NUMBERING))]
+    assert got == [("heading", 1, "学校いじめ防止基本方針"), ("heading", 2, "基本的な考え方"), ("heading", 2, "いじめの定義"),
+                   ("paragraph", 0, "本校はいじめを許さない。"), ("heading", 3, "組織的な対応"), ("paragraph", 0, "本文の段落"),
+                   ("heading", 1, "第1章 総則")]
+
+
+def cell(text: str, tcpr: str = "") -> str:
+    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>" + "".join(para(t) for t in text.split("\n")) + "</w:tc>"
+
+
+def test_docx_tables_are_read_row_by_row_with_cells_apart():
+    table = ("<w:tbl><w:tblPr/><w:tblGrid/>"
+             "<w:tr>" + cell("月") + cell("未然防止の取組") + cell("早期発見の取組") + "</w:tr>"
+             "<w:tr>" + cell("4月", '<w:vMerge w:val="restart"/>') + cell("学級開き\n人間関係づくり") + cell("家庭訪問") + "</w:tr>"
+             "<w:tr>" + cell("", "<w:vMerge/>") + cell("縦割り班活動") + cell("") + "</w:tr>"
+             "<w:tr>" + cell("年間を通して", '<w:gridSpan w:val="2"/>') + cell("毎週の観察") + "</w:tr></w:tbl>")
+    lines = lines_of(word_file(para("年間計画") + table + para("以上")))
+    assert [(line.role, line.cells) for line in lines] == [
+        ("paragraph", ()),
+        ("table_row", ("月", "未然防止の取組", "早期発見の取組")),
+        ("table_row", ("4月", "学級開き 人間関係づくり", "家庭訪問")),
+        ("table_row", ("", "縦割り班活動", "")),
+        ("table_row", ("年間を通して", "毎週の観察")),
+        ("paragraph", ())]
+    assert lines[2].text == "4月　学級開き 人間関係づくり　家庭訪問"
+
+
+TEXT_BOX = ('<w:p><w:r><w:t>相談窓口の案内</w:t></w:r><w:r><mc:AlternateContent>'
+            '<mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent>'
+            + para("警察に相談・通報する場合があることを保護者に説明する。") + '</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+            '<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>'
+            + para("警察に相談・通報する場合があることを保護者に説明する。") + '</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>'
+            '</mc:AlternateContent></w:r></w:p>')
+
+
+def test_docx_text_boxes_are_read_once_and_headers_footers_apart(runner, tmp_path):
+    data = word_file(para("本校は、いじめ防止基本方針を入学時に保護者へ説明する。") + TEXT_BOX,
+                     header=para("旭川市立テスト小学校　学校いじめ防止基本方針"), footer=para("- 1 -"))
+    document = read_bytes(data, "box.docx")
+    texts = [line.text for page in document.pages for line in page]
+    assert texts == ["本校は、いじめ防止基本方針を入学時に保護者へ説明する。", "相談窓口の案内", "警察に相談・通報する場合があることを保護者に説明する。"]
+    assert [line.text for line in document.running] == ["旭川市立テスト小学校　学校いじめ防止基本方針", "- 1 -"]
+    path = tmp_path / "box.docx"
+    path.write_bytes(data)
+    report = json.loads(run(runner, "check", path, "--format", "json").output)
+    evidence = [e["text"] for r in report["requirements"] for e in r["evidence"]]
+    assert sum("保護者に説明する" in e for e in evidence) >= 1
+    assert not any("テスト小学校" in e for e in evidence)  # the running header is not body text
+    assert len({(e["page"], e["line"]) for r in report["requirements"] for e in r["evidence"] if "警察に相談" in e["text"]}) == 1
+
+
+def test_docx_line_breaks_and_tabs():
+    body = ('<w:p><w:r><w:t>policy</w:t><w:br/><w:t>review</w:t></w:r></w:p>'
+            '<w:p><w:r><w:t>いじめの定義</w:t><w:tab/><w:t>法第2条</w:t><w:br/><w:t>いじめ防止対策推進法による。</w:t></w:r></w:p>'
+            '<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>第1章</w:t><w:br/><w:t>総則</w:t></w:r></w:p>')
+    got = [(line.role, line.text) for line in lines_of(word_file(body, styles=STYLES))]
+    assert got == [("paragraph", "policy"), ("paragraph", "review"), ("paragraph", "いじめの定義 法第2条"),
+                   ("paragraph", "いじめ防止対策推進法による。"), ("heading", "第1章 総則")]
+
+
+def test_docx_pages_come_from_page_breaks_once():
+    body = (para("一ページ目。") + '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+            + '<w:p><w:r><w:lastRenderedPageBreak/><w:t>二ページ目。</w:t></w:r></w:p>'  # Word marks the same break again
+            + '<w:p><w:r><w:t>まだ二ページ目。</w:t></w:r><w:r><w:lastRenderedPageBreak/><w:t>三ページ目に続く。</w:t></w:r></w:p>')
+    pages = [[line.text for line in page] for page in read_bytes(word_file(body), "pages.docx").pages]
+    assert pages == [["一ページ目。"], ["二ページ目。", "まだ二ページ目。"], ["三ページ目に続く。"]]
+
+
+def test_docx_of_100000_page_breaks_is_refused_before_it_is_built(runner, tmp_path):
+    import tracemalloc
+
+    data = word_file(para("いじめ防止基本方針") + '<w:p><w:r><w:br w:type="page"/></w:r></w:p>' * 100_000)
+    assert len(data) < 200_000
+    tracemalloc.start()
+    with pytest.raises(UnreadableDocument) as caught:
+        read_bytes(data, "pages.docx")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "more than 500 pages" in caught.value.message
+    assert peak < 30 * 1024 * 1024, peak  # streamed and stopped at the limit, not a tree of 100,000 pages
+    path = tmp_path / "pages.docx"
+    path.write_bytes(data)
+    result = run(runner, "check", path)
+    assert result.exit_code == 2 and "pages.docx" in result.output and "ページ数が上限（500ページ）を超えています" in result.output
+
+
+def test_docx_with_too_many_members_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for i in range(10_001):
+            archive.writestr(f"word/media/{i}.bin", b"")
+    with pytest.raises(UnreadableDocument) as caught:
+        read_bytes(out.getvalue(), "many.docx")
+    assert "10,001 files" in caught.value.message
+
+
+# ----------------------------------------------------------------------------- HTML
+
+SCHOOL_PAGE = """<!DOCTYPE html>
+<html lang="ja"><head><meta charset="{charset}"><title>いじめ防止基本方針｜旭川市立テスト中学校</title>
+<script>var menu = "警察と連携する";</script><style>.x{{}}</style></head>
+<body>
+<header id="site-header"><p class="logo">旭川市立テスト中学校</p>
+  <nav class="gnav"><ul><li><a href="/">トップページ</a></li><li><a href="/about">学校紹介</a></li></ul></nav></header>
+<div class="breadcrumb"><a href="/">ホーム</a> &gt; <a href="/policy">学校の方針</a> &gt; いじめ防止基本方針</div>
+<div id="wrapper">
+<aside class="side"><h2>お知らせ</h2><p>学校だよりを掲載しました。</p></aside>
+<main>
+<h1>学校いじめ防止基本方針</h1>
+<h2>１　基本的な考え方</h2>
+<p>本校は、いじめは
+どの生徒にも起こり得るという認識に立ち、組織的に取り組む。</p>
+<h3>（１）いじめ防止対策委員会</h3>
+<ol><li>相談・通報の窓口となる。</li><li>情報を記録し、共有する。</li></ol>
+<ul><li>道徳の授業</li><li>（２）生徒会の取組</li></ul>
+<table><tr><th>月</th><th>取組</th></tr><tr><td>6月</td><td>いじめアンケート<br>個人面談</td></tr></table>
+<p><a href="#top">ページの先頭へ</a></p>
+<form><input name="q"><button>検索</button></form>
+</main>
+</div>
+<footer><address>〒070-0000 旭川市 電話0166-00-0000</address><p>警察と連携して対応します。</p></footer>
+</body></html>"""
+
+
+def test_html_main_content_keeps_structure_and_drops_the_site_around_it():
+    lines = read_bytes(SCHOOL_PAGE.format(charset="utf-8").encode(), "policy.html").pages[0]
+    got = [(line.role, line.level, line.text) for line in lines]
+    assert got == [
+        ("heading", 1, "学校いじめ防止基本方針"),
+        ("heading", 2, "１　基本的な考え方"),
+        ("paragraph", 0, "本校は、いじめは どの生徒にも起こり得るという認識に立ち、組織的に取り組む。"),
+        ("heading", 3, "（１）いじめ防止対策委員会"),
+        ("list_item", 0, "1. 相談・通報の窓口となる。"),
+        ("list_item", 0, "2. 情報を記録し、共有する。"),
+        ("list_item", 0, "・ 道徳の授業"),
+        ("list_item", 0, "（２）生徒会の取組"),  # it shows its own number: no bullet added
+        ("table_row", 0, "月　取組"),
+        ("table_row", 0, "6月　いじめアンケート 個人面談"),
+    ]
+    assert lines[-1].cells == ("6月", "いじめアンケート 個人面談")
+
+
+def test_html_without_main_uses_the_content_block_or_the_body_without_header_and_footer():
+    content = ('<html><body><div id="header">サイト名</div><div class="topicpath">ホーム &gt; 方針</div>'
+               '<div id="content"><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></div>'
+               '<div id="footer">警察と連携します。</div></body></html>')
+    assert [l.text for l in read_bytes(content.encode(), "a.html").pages[0]] == ["いじめ防止基本方針", "本校は組織的にいじめの防止に取り組む。"]
+    bare = ('<html><body><header><p>旭川市立テスト小学校</p></header><h2>いじめ防止基本方針</h2>'
+            '<p>本校は組織的にいじめの防止に取り組む。</p><p><a href="#">▲ページトップへ</a></p><footer>警察と連携します。</footer></body></html>')
+    assert [l.text for l in read_bytes(bare.encode(), "b.html").pages[0]] == ["いじめ防止基本方針", "本校は組織的にいじめの防止に取り組む。"]
+
+
+@pytest.mark.parametrize("encoding,declaration", [
+    ("shift_jis", '<meta charset="Shift_JIS">'),
+    ("cp932", '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'),
+    ("euc_jp", '<meta http-equiv="Content-Type" content="text/html; charset=EUC-JP">'),
+])
+def test_html_is_decoded_by_its_meta_charset(encoding, declaration):
+    from policy_kit.check.readers.html import declared_encoding
+
+    # EUC-JP bytes of this text also decode as Shift_JIS (to the wrong characters): only the declaration tells
+    text = "本校はいじめを許さない。いじめ対策委員会を置く。"
+    page = f"<html><head>{declaration}</head><body><p>{text}</p></body></html>".encode(encoding)
+    if encoding == "euc_jp":
+        assert page.decode("cp932", errors="strict") != page.decode("euc_jp")  # detection alone would pick cp932
+    assert declared_encoding(page) == {"shift_jis": "cp932", "cp932": "cp932", "euc_jp": "euc_jp"}[encoding]
+    assert [l.text for l in read_bytes(page, "old.html").pages[0]] == [text]
+
+
+def test_html_check_does_not_count_the_site_footer(runner, tmp_path):
+    path = tmp_path / "policy.html"
+    path.write_bytes(SCHOOL_PAGE.format(charset="Shift_JIS").encode("cp932"))
+    report = json.loads(run(runner, "check", path, "--format", "json").output)
+    police = next(r for r in report["requirements"] if r["id"] == "police-referral")
+    assert police["status"] == "missing"  # only the footer and a script mention the police
+    evidence = [e["text"] for r in report["requirements"] for e in r["evidence"]]
+    assert not any("ページの先頭へ" in e or "学校だより" in e or "トップページ" in e for e in evidence)
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_lines_carry_their_roles_and_keep_the_file_s_line_numbers():
+    text = ("# いじめ防止基本方針\n\n本校は、いじめの防止に取り組む。\n- アンケートを行う。\n2. 面談を行う。\n"
+            "| 月 | 取組 |\n|---|---|\n| 6月 | アンケート |\n```\n# not a heading\n```\n")
+    lines = read_bytes(text.encode(), "policy.md").pages[0]
+    assert [(l.role, l.level, l.numbering, l.text, l.cells) for l in lines] == [
+        ("heading", 1, "", "いじめ防止基本方針", ()), ("", 0, "", "", ()), ("", 0, "", "本校は、いじめの防止に取り組む。", ()),
+        ("list_item", 0, "・", "・ アンケートを行う。", ()), ("list_item", 0, "2.", "2. 面談を行う。", ()),
+        ("table_row", 0, "", "月　取組", ("月", "取組")), ("", 0, "", "", ()), ("table_row", 0, "", "6月　アンケート", ("6月", "アンケート")),
+        ("", 0, "", "", ()), ("", 0, "", "# not a heading", ()), ("", 0, "", "", ()), ("", 0, "", "", ())]
