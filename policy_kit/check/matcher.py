@@ -292,8 +292,8 @@ class Matcher:
         units = []
         for sec in sorted(candidates, key=lambda k: (self.sections[k].size, k)):
             section = self.sections[sec]
-            if self._chars(section) > MAX_SECTION_CHARS:
-                continue
+            if self._chars(section) > MAX_SECTION_CHARS or self._is_title(section):
+                continue  # too wide to be one unit, or the whole document under its title
             members = set(range(section.start, section.end)) | set(section.ancestors)
             # a section is one unit only when it is about the topic: its heading (or its parent's)
             # states a group or a context concept
@@ -317,6 +317,11 @@ class Matcher:
                 if sec.parent is not None:
                     self._child_index.setdefault(sec.parent, []).append(sec)
         return self._child_index.get(section.index, [])
+
+    def _is_title(self, section: Section) -> bool:
+        """The section opened by the document's first line (its title): it holds everything."""
+        return (section.heading is not None and section.heading == self._first_of_doc(section.doc)
+                and section.parent is None and bool(self._children(section)))
 
     def _first_of_doc(self, doc: int) -> int:
         return next(j for j, s in enumerate(self.sentences) if s.doc == doc)

@@ -107,6 +107,7 @@ class _Line:
     level: int = 0
     cells: tuple[str, ...] = ()
     blank: bool = False
+    raw: str = ""  # the line as read (full-width spaces kept: they separate table cells)
 
 
 @dataclass
@@ -202,7 +203,7 @@ def _prepare(document: Document) -> list[_Line]:
             page_number = bool(_PAGE_NUMBER.fullmatch(text)) and (line_no - 1 in edges or not text.isdigit())
             toc = not item.role and bool(_TOC_LINE.fullmatch(spaced) or _TOC_LINE.fullmatch(text))
             blank = not text or bool(_RULE.fullmatch(text)) or page_number or toc or text in repeated
-            out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank))
+            out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank, item.text.strip()))
     return out
 
 
@@ -235,7 +236,7 @@ def _split_run_ons(lines: list[_Line]) -> list[_Line]:
             parts = [p for p in _RUN_ON_BREAK.split(line.spaced) if p.strip()]
         for part in parts:
             for piece in _title_and_body(part):
-                out.append(_Line(line.page, line.number, _squeeze(piece), piece))
+                out.append(_Line(line.page, line.number, _squeeze(piece), piece, raw=line.raw if piece == line.spaced else ""))
     return out
 
 
@@ -262,7 +263,8 @@ def _join_numbers(lines: list[_Line]) -> list[_Line]:
             continue  # a blank between a bare number and its title is layout, not a break
         if pending is not None:
             joined = f"{pending.text} {line.text}"
-            out.append(_Line(pending.page, pending.number, joined, f"{pending.spaced} {line.spaced}", line.role, line.level, line.cells))
+            out.append(_Line(pending.page, pending.number, joined, f"{pending.spaced} {line.spaced}", line.role, line.level, line.cells,
+                             raw=f"{pending.raw} {line.raw}"))
             pending = None
             continue
         if not line.role and (_BARE_NUMBER.fullmatch(line.text) or _BARE_BULLET.fullmatch(line.text)):
@@ -300,9 +302,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()
             blocks.append(_Block("heading", [(*pos, line.text.lstrip("#").strip())], "explicit", line.level, True))
             continue
-        if line.role == TABLE_ROW or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
+        columns = _columns(line) if not line.role else ()
+        if line.role == TABLE_ROW or columns or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
             flush()
-            cells = line.cells or tuple(c.strip() for c in line.text.strip("|").split("|") if c.strip())
+            cells = line.cells or columns or tuple(c.strip() for c in line.text.strip("|").split("|") if c.strip())
             if cells and all(re.fullmatch(r"[-: ]+", c) for c in cells):
                 if blocks and blocks[-1].kind == TABLE:  # the row above a |---| rule is the header row
                     blocks[-1].kind = TABLE_HEAD
@@ -342,6 +345,15 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
     return blocks
+
+
+def _columns(line: _Line) -> tuple[str, ...]:
+    """A line of a table whose cells were extracted with wide gaps between them (「4月　学級開き　家庭訪問」):
+    its cells, or () for ordinary text. Spaced-out words (い じ め) have one-character pieces."""
+    pieces = [p for p in re.split(r"\u3000+|\s{2,}", line.raw) if p.strip()]
+    if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw:
+        return ()
+    return tuple(_squeeze(_nfkc(p)) for p in pieces)
 
 
 def _untitled_heading(lines: list[_Line], i: int) -> bool:

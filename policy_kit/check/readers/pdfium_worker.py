@@ -250,7 +250,9 @@ def _lines_with_tables(textpage, text: str, rulings: _Rulings) -> list[tuple]:
             lines.extend((s.text, "", ()) for s in _attach_markers(segments))
             segments = []
             cells = _row_cells(rows[piece], rulings)
-            if any(cells):
+            if sum(1 for c in cells if c) == 1 and len(cells) == 1:
+                lines.append((cells[0], "", ()))  # a boxed heading or note is one cell, not a table
+            elif any(cells):
                 lines.append(("　".join(c for c in cells if c), "table_row", tuple(cells)))
         else:
             segments.extend(_Segment(clean(t).rstrip()) for t in piece.split("\n"))
