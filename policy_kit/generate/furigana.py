@@ -86,6 +86,14 @@ def hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
+def spelling(surface: str, reading: str) -> str:
+    """The dictionary's reading form follows pronunciation in one common case that kana spelling
+    does not: 言う is pronounced ゆう but written いう (and 言って いって)."""
+    if surface.startswith("言") and reading.startswith("ゆ"):
+        return "い" + reading[1:]
+    return reading
+
+
 def align(surface: str, reading: str) -> list[Segment]:
     """Split ``surface`` into kanji runs with their part of ``reading`` and the other characters
     (okurigana) without: 取り組み + とりくみ → 取(と) り 組(く) み. If the kana do not line up with
@@ -150,7 +158,7 @@ class Annotator:
     def _word(self, surface: str, reading: str) -> list[Segment]:
         if not _HAS_KANJI.search(surface) or not self.rule.word_needs_reading(surface):
             return [Segment(surface)]
-        reading = hiragana(reading)
+        reading = spelling(surface, hiragana(reading))
         if not _READING.fullmatch(reading):
             self.missing.add(surface)
             return [Segment(surface)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic.functional_validators import BeforeValidator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
 
 from .. import safeyaml
 from ..errors import InputError
@@ -113,7 +113,16 @@ class Police(_Model):
 
 
 GRADE_BANDS = ("小学校低学年", "小学校高学年", "中学校", "高等学校")
-Pledge = Annotated[str, BeforeValidator(nfkc), Field(min_length=1, max_length=60)]
+MAX_PLEDGE_CHARS = 60
+
+
+def _short_pledge(value: str) -> str:
+    if len(value) > MAX_PLEDGE_CHARS:
+        raise ValueError(f"a promise has at most {MAX_PLEDGE_CHARS} characters (this one has {len(value)}); split it in two")
+    return value
+
+
+Pledge = Annotated[str, BeforeValidator(nfkc), Field(min_length=1), AfterValidator(_short_pledge)]
 Reading = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"^[ぁ-ゖー]+$", max_length=40)]
 ReadingWord = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"[㐀-鿿豈-﫿々〆]", max_length=40)]
 
