@@ -321,3 +321,11 @@ def test_starter_documents_a_valid_pupils_section(runner, tmp_path):
     result = run(runner, "generate", path, "-o", tmp_path / "out", "--format", "html", "--only", "pupils")
     assert result.exit_code == 0, result.output
     assert "<rt>あさひかわ</rt>" in (tmp_path / "out" / "my-school" / "pupils.html").read_text(encoding="utf-8")
+
+
+def test_a_word_without_reading_is_reported(runner, school_yaml, tmp_path):
+    text = school_yaml.read_text(encoding="utf-8").replace("    - みんなのちがいを、大切にする。", "    - 㐂びをみんなで分け合う。")
+    school_yaml.write_text(text, encoding="utf-8")
+    result = run(runner, "generate", school_yaml, "-o", tmp_path / "out", "--format", "html", "--only", "pupils")
+    assert result.exit_code == 0, result.output
+    assert "no reading found for 㐂" in result.output and "pupils_version.readings" in result.output
