@@ -212,7 +212,7 @@ def ruby_layout_problems(image) -> list[str]:
     """Each band of reading rows must hold nothing but readings (not inline, not on the line above)
     and sit just above a band holding the marked words, with each reading's columns over a word."""
     rows = classify(image)
-    red_bands = bands([r for r, _, _ in rows])
+    red_bands = merge_close(bands([r for r, _, _ in rows]), gap=2)  # こ, う: strokes apart
     text_bands = bands([b or d for _, b, d in rows])
     problems = []
     if not red_bands:
@@ -222,7 +222,7 @@ def ruby_layout_problems(image) -> list[str]:
             problems.append(f"reading rows {top}-{bottom} share rows with text (inline or overlapping)")
             continue
         below = [b for b in text_bands if b[0] > bottom]
-        if not below or below[0][0] - bottom > (bottom - top + 1) * 1.5:
+        if not below or below[0][0] - bottom > max(6, (bottom - top + 1) * 1.5):
             problems.append(f"reading rows {top}-{bottom} have no line of text just below")
             continue
         line_top, line_bottom = below[0]
@@ -238,7 +238,7 @@ def ruby_layout_problems(image) -> list[str]:
 
 
 def merge_close(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
-    """Column runs of one reading (its kana) joined: gaps narrower than a kana's height."""
+    """Runs (of columns or rows) of one reading joined when the gap between them is at most ``gap``."""
     out: list[tuple[int, int]] = []
     for start, end in runs:
         if out and start - out[-1][1] <= gap:
