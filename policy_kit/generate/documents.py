@@ -91,11 +91,17 @@ def fit_pages(name: str, html: str) -> tuple[str, bytes]:
 
 
 def pdf_pages(pdf: bytes) -> int:
-    import io
+    """Number of pages of a PDF we rendered (pypdfium2 where installed, else pypdf)."""
+    try:
+        import pypdfium2
 
-    from pypdf import PdfReader
+        return len(pypdfium2.PdfDocument(pdf))
+    except ImportError:
+        import io
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+        from pypdf import PdfReader
+
+        return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
