@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json
+	$(PY) benchmarks/furigana.py --json benchmarks/results/furigana.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -79,7 +79,7 @@ def init(path: Path, force: bool) -> None:
 
 
 _FORMATS = click.Choice(["pdf", "html", "both"])
-_DOCS = click.Choice(["policy", "leaflet", "program"])
+_DOCS = click.Choice(["policy", "leaflet", "program", "pupils"])
 
 
 @main.command()
@@ -91,7 +91,7 @@ _DOCS = click.Choice(["policy", "leaflet", "program"])
 @click.option("--check-only", is_flag=True, help="Validate the inputs and write nothing.")
 @handle_errors
 def generate(inputs: tuple[Path, ...], out: Path, fmt: str, only: tuple[str, ...], force: bool, check_only: bool) -> None:
-    """Generate each school's policy, parent leaflet and annual programme (PDF + HTML).
+    """Generate each school's policy, parent leaflet, annual programme and pupils' version (PDF + HTML).
 
     Every input is validated first; if any is invalid nothing is written (exit 2).
     """
@@ -109,6 +109,8 @@ def generate(inputs: tuple[Path, ...], out: Path, fmt: str, only: tuple[str, ...
     for path, data in schools:
         result = generate_school(data, out, input_path=path, formats=formats, documents=list(only) or None, force=force)
         click.echo(f"{data.school.name}: {result.out_dir}/ ({len(result.files)} files)")
+        for warning in result.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
 
 
 @main.command()

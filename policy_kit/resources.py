@@ -10,7 +10,7 @@ ROOT = PACKAGE_DIR.parent
 
 
 def data_dir(name: str) -> Path:
-    """Return the bundled directory ``name`` (templates, checklists, profiles)."""
+    """Return the bundled directory ``name`` (templates, checklists, profiles, data)."""
     for candidate in (ROOT / name, PACKAGE_DIR / "_data" / name):
         if candidate.is_dir():
             return candidate

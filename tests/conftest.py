@@ -46,3 +46,15 @@ def school_yaml(tmp_path) -> Path:
     dest = tmp_path / "school.yaml"
     shutil.copy(CORPUS / "schools" / "harunire-es.yaml", dest)
     return dest
+
+
+SAMPLE_SCHOOLS = sorted(p.stem for p in (CORPUS / "schools").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory) -> Path:
+    """Every document of every sample school (corpus/schools/*.yaml) as PDF and HTML, rendered once."""
+    out = tmp_path_factory.mktemp("samples")
+    result = run(CliRunner(), "generate", *sorted((CORPUS / "schools").glob("*.yaml")), "-o", out)
+    assert result.exit_code == 0, result.output
+    return out

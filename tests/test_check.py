@@ -184,7 +184,7 @@ def test_report_written_atomically_to_file(runner, tmp_path):
 def test_directory_means_all_files(runner, generated):
     result = run(runner, "check", generated, "--format", "json")
     assert result.exit_code == 0
-    assert len(json.loads(result.output)["documents"]) == 6
+    assert len(json.loads(result.output)["documents"]) == 8  # policy, leaflet, programme and pupils' version, PDF and HTML
 
 
 def test_checklist_list_and_show(runner):

@@ -21,9 +21,9 @@ def pdf_text(path: Path) -> str:
     return "".join(page.extract_text() for page in PdfReader(path).pages).replace(" ", "").replace("\n", "")
 
 
-def test_generate_writes_three_documents_as_pdf_and_html(generated):
+def test_generate_writes_four_documents_as_pdf_and_html(generated):
     names = sorted(p.name for p in generated.iterdir() if not p.name.startswith("."))
-    assert names == ["leaflet.html", "leaflet.pdf", "policy.html", "policy.pdf", "program.html", "program.pdf"]
+    assert names == ["leaflet.html", "leaflet.pdf", "policy.html", "policy.pdf", "program.html", "program.pdf", "pupils.html", "pupils.pdf"]
     for pdf in generated.glob("*.pdf"):
         assert pdf.stat().st_size < 1_000_000, f"{pdf.name} should be well under 1 MB"
         assert pdf.stat().st_mode & 0o044, "published files must be readable by others"

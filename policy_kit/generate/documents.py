@@ -7,10 +7,17 @@ from pathlib import Path
 from .. import atomic
 from ..errors import InputError, OutputError
 from ..render import html_to_pdf, render_html
+from .furigana import Annotator
 from .package import PolicyPackage, build_package
 from .school import SchoolInput, load_profile, load_school
+from .textfmt import keep_together, tel_link
 
-DOCUMENTS = {"policy": "policy.html.j2", "leaflet": "leaflet.html.j2", "program": "program.html.j2"}
+DOCUMENTS = {
+    "policy": "policy.html.j2",
+    "leaflet": "leaflet.html.j2",
+    "program": "program.html.j2",
+    "pupils": "pupils.html.j2",
+}
 
 
 @dataclass
@@ -19,13 +26,27 @@ class GeneratedSchool:
     school_name: str
     out_dir: Path
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def render_documents(pkg: PolicyPackage, documents: list[str] | None = None) -> dict[str, str]:
-    """HTML for each requested document, keyed by document name."""
+def render_documents(pkg: PolicyPackage, documents: list[str] | None = None, warnings: list[str] | None = None) -> dict[str, str]:
+    """HTML for each requested document, keyed by document name. The pupils' version gets its
+    furigana here; kanji words that needed a reading and had none are added to ``warnings``."""
     names = documents or list(DOCUMENTS)
-    context = {"pkg": pkg, "school": pkg.input.school, "profile": pkg.profile}
-    return {name: render_html("school_policy", DOCUMENTS[name], **context) for name in names}
+    context = {"pkg": pkg, "school": pkg.input.school, "profile": pkg.profile, "nw": keep_together, "tel": tel_link}
+    out = {}
+    for name in names:
+        html = render_html("school_policy", DOCUMENTS[name], **context)
+        if name == "pupils" and pkg.pupils is not None:
+            annotator = Annotator(pkg.pupils.rule, pkg.pupils.readings)
+            html = annotator.annotate_html(html)
+            if warnings is not None and annotator.missing:
+                warnings.append(
+                    "pupils.html: no reading found for " + "、".join(sorted(annotator.missing))
+                    + "; add them under pupils_version.readings"
+                )
+        out[name] = html
+    return out
 
 
 def generate_school(
@@ -37,18 +58,50 @@ def generate_school(
     documents: list[str] | None = None,
     force: bool = False,
 ) -> GeneratedSchool:
-    """Render and write ``OUT/<school-id>/{policy,leaflet,program}.{pdf,html}``."""
+    """Render and write ``OUT/<school-id>/{policy,leaflet,program,pupils}.{pdf,html}``."""
     profile = load_profile(data.profile, relative_to=input_path)
     pkg = build_package(data, profile)
     out_dir = out_root / data.school.id
     _claim_directory(out_dir, data, force)
     result = GeneratedSchool(data.school.id, data.school.name, out_dir)
-    for name, html in render_documents(pkg, documents).items():
+    for name, html in render_documents(pkg, documents, result.warnings).items():
+        pdf = None
+        if "pdf" in formats or name in MAX_PAGES:
+            html, pdf = fit_pages(name, html)
         if "html" in formats:
             result.files.append(atomic.write_text(out_dir / f"{name}.html", html))
-        if "pdf" in formats:
-            result.files.append(atomic.write_bytes(out_dir / f"{name}.pdf", html_to_pdf(html)))
+        if "pdf" in formats and pdf is not None:
+            result.files.append(atomic.write_bytes(out_dir / f"{name}.pdf", pdf))
     return result
+
+
+# Documents with a page limit: when the normal layout runs longer, the body gets the class
+# ``compact`` (smaller type, tighter lines; see pupils.css) and is rendered again.
+MAX_PAGES = {"pupils": 2}
+
+
+def fit_pages(name: str, html: str) -> tuple[str, bytes]:
+    """The document's HTML and PDF, in the compact layout if the normal one exceeds its limit."""
+    pdf = html_to_pdf(html)
+    limit = MAX_PAGES.get(name)
+    if limit is not None and pdf_pages(pdf) > limit and '<body class="' in html:
+        html = html.replace('<body class="', '<body class="compact ', 1)
+        pdf = html_to_pdf(html)
+    return html, pdf
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Number of pages of a PDF we rendered (pypdfium2 where installed, else pypdf)."""
+    try:
+        import pypdfium2
+
+        return len(pypdfium2.PdfDocument(pdf))
+    except ImportError:
+        import io
+
+        from pypdf import PdfReader
+
+        return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:

@@ -6,6 +6,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from .. import wareki
+from .pupils import PupilsDocument, build_pupils
 from .school import MONTHS_IN_SCHOOL_YEAR, Contact, Organisation, Police, Profile, SchoolInput, Team
 
 @dataclass
@@ -36,6 +37,7 @@ class PolicyPackage:
     student_activities: list[str]
     crime_examples: list[tuple[str, str]] = field(default_factory=list)
     staff_checklist: list[tuple[str, list[str]]] = field(default_factory=list)
+    pupils: PupilsDocument | None = None
 
     @property
     def organisation(self) -> Organisation:
@@ -86,6 +88,7 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
         student_activities=activities,
         crime_examples=[(c.act, c.offence) for c in profile.crime_examples],
         staff_checklist=[(s.scene, list(s.signs)) for s in profile.staff_checklist],
+        pupils=build_pupils(data, profile),
     )
 
 

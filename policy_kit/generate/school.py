@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic.functional_validators import BeforeValidator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
 
 from .. import safeyaml
 from ..errors import InputError
@@ -112,6 +112,40 @@ class Police(_Model):
     liaison: Text = "学校警察連絡協議会"
 
 
+GRADE_BANDS = ("小学校低学年", "小学校高学年", "中学校", "高等学校")
+MAX_PLEDGE_CHARS = 60
+
+
+def _short_pledge(value: str) -> str:
+    if len(value) > MAX_PLEDGE_CHARS:
+        raise ValueError(f"a promise has at most {MAX_PLEDGE_CHARS} characters (this one has {len(value)}); split it in two")
+    return value
+
+
+Pledge = Annotated[str, BeforeValidator(nfkc), Field(min_length=1), AfterValidator(_short_pledge)]
+Reading = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"^[ぁ-ゖー]+$", max_length=40)]
+ReadingWord = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"[㐀-鿿豈-﫿々〆]", max_length=40)]
+
+
+class PupilsVersion(_Model):
+    """The pupils' version (児童生徒版): the promises the 児童会・生徒会 wrote (city basic policy
+    第3章3(3)オ a), the grade band it is written for and how furigana are placed."""
+
+    title: Text | None = None
+    grade_band: Literal["小学校低学年", "小学校高学年", "中学校", "高等学校"] | None = None
+    pledges: list[Pledge] = Field(min_length=3, max_length=8)
+    written_by: Text
+    furigana: Literal["grade", "rare", "none"] | None = None
+    known_grade: Annotated[int, Field(ge=0, le=6)] | None = None
+    readings: dict[ReadingWord, Reading] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_grade_needs_grade_mode(self) -> "PupilsVersion":
+        if self.known_grade is not None and self.furigana not in (None, "grade"):
+            raise ValueError("known_grade applies only with furigana: grade")
+        return self
+
+
 class SchoolInput(_Model):
     profile: Text = "asahikawa"
     fiscal_year: Annotated[int, Field(ge=2019, le=2100)]
@@ -124,6 +158,7 @@ class SchoolInput(_Model):
     police: Police
     contacts: list[Contact] = Field(default_factory=list)
     student_activities: list[Text] = Field(default_factory=list)
+    pupils_version: PupilsVersion | None = None
 
     @model_validator(mode="after")
     def _leader_in_team(self) -> "SchoolInput":
@@ -160,6 +195,15 @@ class SignsToWatch(_Model):
     signs: list[Text] = Field(min_length=1)
 
 
+class OnlineLine(_Model):
+    """A consultation line reached online or by letter (chat, web form), with when it answers."""
+
+    name: Text
+    how: Text
+    hours: Text
+    note: Text | None = None
+
+
 class Profile(_Model):
     """What is board-wide: the board, hotlines, survey months, awareness month, the year plan."""
 
@@ -173,6 +217,7 @@ class Profile(_Model):
     awareness_month: Month
     awareness_name: Text
     hotlines: list[Contact]
+    online_lines: list[OnlineLine] = Field(default_factory=list)
     case_report: LongText
     program: ProgramDefaults = Field(default_factory=ProgramDefaults)
     crime_examples: list[CrimeExample] = Field(default_factory=list)
