@@ -321,7 +321,7 @@ class Matcher:
     def _is_title(self, section: Section) -> bool:
         """The section opened by the document's first line (its title): it holds everything."""
         return (section.heading is not None and section.heading == self._first_of_doc(section.doc)
-                and section.parent is None and bool(self._children(section)))
+                and section.parent is None and len(self._children(section)) >= 3)
 
     def _first_of_doc(self, doc: int) -> int:
         return next(j for j, s in enumerate(self.sentences) if s.doc == doc)
