@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import safeyaml
 from ..errors import InputError
 from ..resources import data_dir
 
@@ -66,6 +65,7 @@ class Requirement:
     present: list[Clause]
     partial: list[Clause]
     negation: bool = True
+    draft: bool = False  # drafted by `checklist derive`: a person still has to review it
 
 
 @dataclass
@@ -105,13 +105,15 @@ def resolve_checklist_path(name_or_path: str) -> Path:
 
 def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
     """Load and validate a checklist (bundled name or YAML path); raise InputError on any problem."""
+    from .inherit import load_merged
+
     path = resolve_checklist_path(name_or_path)
-    data = safeyaml.load_file(path)
+    data = load_merged(path, resolve_checklist_path)  # `extends:` parents merged in, lines remembered
     return parse_checklist(data, path)
 
 
 def parse_checklist(data: Any, path: str | Path) -> Checklist:
-    v = _Validator(path)
+    v = _Validator(path, data)
     root = v.mapping(data, "", {"checklist", "concepts", "requirements"}, required={"checklist", "concepts", "requirements"})
     meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "board", "negation_cues"}, required={"id", "title", "version"})
     concepts: dict[str, Concept] = {}
@@ -128,7 +130,7 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                  [_norm(t) for t in v.strings(spec.get("exclude", []), f"{where}.exclude")])
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation"}
+    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "draft"}
     for i, spec in enumerate(v.sequence(root["requirements"], "requirements")):
         where = f"requirements[{i}]"
         spec = v.mapping(spec, where, req_keys, required={"id", "title", "severity", "source", "why", "fix", "present"})
@@ -147,7 +149,8 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
         partial = [v.clause(c, f"{where}.partial[{j}]", concepts) for j, c in enumerate(v.sequence(spec.get("partial", []), f"{where}.partial"))]
         requirements.append(Requirement(rid, v.text(spec["title"], f"{where}.title"), spec["severity"], v.text(spec["source"], f"{where}.source"),
                                         v.text(spec["why"], f"{where}.why"), v.text(spec["fix"], f"{where}.fix"),
-                                        v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True))))
+                                        v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True)),
+                                        bool(spec.get("draft", False))))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
     return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
                      str(meta.get("board", "")))
@@ -177,10 +180,17 @@ def _alternation(words: list[str]) -> re.Pattern | None:
 
 
 class _Validator:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, data: Any = None):
         self.path = path
+        self.data = data  # marked YAML data (safeyaml): errors name the file and line
 
     def fail(self, where: str, message: str) -> None:
+        from .inherit import locate
+
+        found = locate(self.data, where)
+        if found:
+            raise InputError(f"line {found[1]}: invalid checklist: {where}: {message}", found[0],
+                             ja=f"{found[1]}行目: チェックリストの誤り: {where}: {message}")
         raise InputError(f"invalid checklist: {where}: {message}", self.path)
 
     def mapping(self, value: Any, where: str, allowed: set[str] | None = None, required: set[str] = frozenset()) -> dict:
