@@ -232,16 +232,26 @@ def checklist() -> None:
 
 
 @checklist.command("list")
-@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@click.option("--checklist", "checklist_name", default=None,
+              help="List this checklist's requirements (a bundled name or a YAML path) instead of the bundled checklists.")
 @handle_errors
-def checklist_list(checklist_name: str) -> None:
-    """List every requirement: id, severity, title, source section."""
+def checklist_list(checklist_name: str | None) -> None:
+    """List the bundled checklists (id, version, source), or one checklist's requirements."""
     from .check.checklist import load_checklist
 
+    if checklist_name is None:
+        from .check.checklist import bundled_checklists
+
+        for cl in bundled_checklists():
+            click.echo(f"{cl.id:12} {cl.version:8} {cl.title}（{len(cl.requirements)} requirements）")
+            click.echo(f"{'':12} 出典: {cl.source}")
+        return
     cl = load_checklist(checklist_name)
-    click.echo(f"{cl.title}（{cl.id} {cl.version}）— {len(cl.requirements)} requirements")
+    drafts = sum(r.draft for r in cl.requirements)
+    click.echo(f"{cl.title}（{cl.id} {cl.version}）— {len(cl.requirements)} requirements"
+               + (f", {drafts} drafted (draft: true) to review" if drafts else ""))
     for r in cl.requirements:
-        click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）")
+        click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）" + (" [draft]" if r.draft else ""))
 
 
 @checklist.command("show")

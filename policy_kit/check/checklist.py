@@ -103,6 +103,11 @@ def resolve_checklist_path(name_or_path: str) -> Path:
     return path
 
 
+def bundled_checklists() -> list[Checklist]:
+    """Every checklist shipped in checklists/, by id."""
+    return [load_checklist(p.stem) for p in sorted(data_dir("checklists").glob("*.yaml"))]
+
+
 def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
     """Load and validate a checklist (bundled name or YAML path); raise InputError on any problem."""
     from .inherit import load_merged
