@@ -63,17 +63,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="school.yaml")
+@click.option("--board", default="asahikawa", show_default=True,
+              help="The school's board: a bundled profile (asahikawa, kitakyushu, …) or a profile YAML file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @handle_errors
-def init(path: Path, force: bool) -> None:
-    """Write a commented starter input file for a new school (default: school.yaml)."""
+def init(path: Path, board: str, force: bool) -> None:
+    """Write a commented starter input file for a new school of a board (default: school.yaml)."""
     from . import atomic
-    from .resources import data_dir
+    from .generate.school import starter_text
 
     if path.exists() and not force:
         raise PolicyKitError("file exists; pass --force to overwrite it", path)
-    atomic.write_text(path, (data_dir("templates") / "school_policy" / "starter.yaml").read_text(encoding="utf-8"))
-    click.echo(f"wrote {path}: fill it in, then run `policy-kit generate {path} -o out`")
+    atomic.write_text(path, starter_text(board))
+    click.echo(f"wrote {path} for {board}: fill it in, then run `policy-kit generate {path} -o out`")
 
 
 _FORMATS = click.Choice(["pdf", "html", "both"])
