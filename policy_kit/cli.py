@@ -256,6 +256,41 @@ def checklist_list(checklist_name: str | None) -> None:
         click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）" + (" [draft]" if r.draft else ""))
 
 
+@checklist.command("derive")
+@click.argument("policy", metavar="CITY_POLICY", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The draft checklist to write (YAML).")
+@click.option("--id", "checklist_id", default=None, help="The draft's checklist id [default: draft-<file name>].")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True, help="Refuse PDFs/DOCX with more pages.")
+@click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True, help="Refuse larger files.")
+@handle_errors
+def checklist_derive(policy: Path, output: Path, checklist_id: str | None, force: bool, max_pages: int, max_file_mb: int) -> None:
+    """Draft a checklist from a board's own basic policy (PDF, DOCX, text, HTML).
+
+    Finds the part that says what schools must do, drafts one requirement per obligation with
+    its section number and proposed terms, every one marked `draft: true` for a person to review.
+    """
+    import re as _re
+
+    from . import atomic, safeyaml
+    from .check.checklist import parse_checklist
+    from .check.derive import derive, draft_yaml
+    from .check.extract import Limits
+
+    if output.exists() and not force:
+        raise PolicyKitError("file exists; pass --force to overwrite it", output)
+    if checklist_id is not None and not _re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", checklist_id):
+        raise click.BadParameter("lower-case letters, digits, - and _", param_hint="--id")
+    draft = derive(policy, Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages))
+    text = draft_yaml(draft, checklist_id)
+    parse_checklist(safeyaml.load_text(text, output), output)  # the draft must load as it is written
+    atomic.write_text(output, text)
+    click.echo(f"drafted {len(draft.obligations)} requirements from {policy} into {output}")
+    for section in draft.sections[:8]:
+        click.echo(f"  read as the school's part: {section}")
+    click.echo(f"review every item (draft: true), then: policy-kit checklist list --checklist {output}")
+
+
 @checklist.command("show")
 @click.argument("requirement_id")
 @click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
