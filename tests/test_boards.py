@@ -253,3 +253,18 @@ def test_errors_in_a_parent_name_the_parents_file(runner, tmp_path):
     result = run(runner, "checklist", "list", "--checklist", child)
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "notfy" in t)
     assert result.exit_code == 2 and f"{parent}: line {line}: " in result.output and "unknown concept 'notfy'" in result.output
+
+
+def test_results_cached_for_an_extending_checklist_depend_on_its_parent(tmp_path):
+    """The audit cache key covers the parent's file too: editing national-like rules invalidates it."""
+    from policy_kit.check.checker import Checker
+    from policy_kit.check.checklist import load_checklist
+
+    parent = tmp_path / "parent.yaml"
+    parent.write_text((ROOT / "checklists" / "national.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nchecklist: {id: c, title: c, version: '1'}\n", encoding="utf-8")
+    before = Checker(load_checklist(str(child))).fingerprint()
+    assert Checker(load_checklist(str(child))).fingerprint() == before
+    parent.write_text(parent.read_text(encoding="utf-8").replace("version: \"2026.1\"", "version: \"2026.2\""), encoding="utf-8")
+    assert Checker(load_checklist(str(child))).fingerprint() != before

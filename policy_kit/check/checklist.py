@@ -79,6 +79,7 @@ class Checklist:
     requirements: list[Requirement]
     negation_cues: list[re.Pattern]
     board: str = ""  # the board whose rules these are (sender of audit letters)
+    files: tuple[str, ...] = ()  # every file the checklist was read from: itself, then the parents it extends
 
     def get(self, requirement_id: str) -> Requirement:
         for req in self.requirements:
@@ -113,8 +114,11 @@ def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
     from .inherit import load_merged
 
     path = resolve_checklist_path(name_or_path)
-    data = load_merged(path, resolve_checklist_path)  # `extends:` parents merged in, lines remembered
-    return parse_checklist(data, path)
+    files: list[Path] = []
+    data = load_merged(path, resolve_checklist_path, files)  # `extends:` parents merged in, lines remembered
+    checklist = parse_checklist(data, path)
+    checklist.files = tuple(str(f) for f in files)
+    return checklist
 
 
 def parse_checklist(data: Any, path: str | Path) -> Checklist:

@@ -29,14 +29,16 @@ TOP_KEYS = ("extends", "checklist", "concepts", "requirements", "drop")
 MAX_CHAIN = 8
 
 
-def load_merged(path: Path, resolve: Any) -> Any:
+def load_merged(path: Path, resolve: Any, files: list[Path] | None = None) -> Any:
     """The checklist at ``path`` with its parents merged in. ``resolve(name)`` turns a bundled
-    checklist name into its path (checklist.resolve_checklist_path)."""
-    return _load(Path(path), resolve, [])
+    checklist name into its path (checklist.resolve_checklist_path); ``files`` receives every file
+    read, the checklist's own first (what a cache of results must depend on)."""
+    return _load(Path(path), resolve, [], files if files is not None else [])
 
 
-def _load(path: Path, resolve: Any, chain: list[Path]) -> Any:
+def _load(path: Path, resolve: Any, chain: list[Path], files: list[Path]) -> Any:
     data = safeyaml.load_file(path, marked=True)
+    files.append(path)
     if not isinstance(data, dict) or "extends" not in data:
         return data
     where = _key_mark(data, "extends", path)
@@ -47,7 +49,7 @@ def _load(path: Path, resolve: Any, chain: list[Path]) -> Any:
         raise _error(where, f"extends loop: {loop}", f"extends が循環しています: {loop}")
     if len(here) >= MAX_CHAIN:
         raise _error(where, f"extends chain longer than {MAX_CHAIN} checklists", f"extends の連鎖が{MAX_CHAIN}段を超えています")
-    parent = _load(parent_path, resolve, here)
+    parent = _load(parent_path, resolve, here, files)
     if not isinstance(parent, dict):
         raise _error(where, f"the parent checklist {parent_path} is not a mapping", "親のチェックリストの形式が正しくありません")
     return merge(parent, data, path)
