@@ -104,3 +104,22 @@ def test_derive_refuses_what_it_cannot_use(runner, tmp_path):
     broken = tmp_path / "scan.pdf"
     broken.write_bytes(b"%PDF-1.4 not really")
     assert run(runner, "checklist", "derive", broken, "-o", tmp_path / "d.yaml").exit_code == 2
+
+
+def test_derive_reads_a_real_pdf(runner, tmp_path):
+    """The same outline and obligations from a PDF (WeasyPrint wraps the lines and adds pages)."""
+    import html
+
+    from policy_kit.render import html_to_pdf
+
+    lines = ASAHIKAWA.read_text(encoding="utf-8").splitlines()[525:700]  # 第3章3 (1)–(4)
+    body = "".join("<p>" + html.escape(re.sub(r"^[#\- ]+", "", line)) + "</p>" for line in lines if line.strip())
+    pdf = tmp_path / "city-policy.pdf"
+    pdf.write_bytes(html_to_pdf(f"<html lang=ja><body style='font-family:Noto Serif CJK JP'>{body}</body></html>", pdf_variant=None))
+    draft = tmp_path / "draft.yaml"
+    result = run(runner, "checklist", "derive", pdf, "-o", draft)
+    assert result.exit_code == 0, result.output
+    requirements = safeyaml.load_file(draft)["requirements"]
+    programme = [r for r in requirements if r["source"].startswith("3(1)イa(b)（")]
+    assert programme and "年間計画" in programme[0]["title"]
+    assert any("（p." in r["source"] for r in requirements)  # the page of a PDF is kept with the line

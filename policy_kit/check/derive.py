@@ -95,45 +95,49 @@ def outline(document: Document) -> list[Unit]:
     units: list[Unit] = []
     current: Unit | None = None
     for page_no, page in enumerate(document.pages, 1):
-        for line_no, line in enumerate(page.lines if hasattr(page, "lines") else page, 1):
-            original = _MD.sub("", line.text.replace("\u3000", " ").strip()).strip()
-            raw = unicodedata.normalize("NFKC", line.text).replace("\u3000", " ").strip()
-            text = _MD.sub("", raw).strip()
-            if not text or _PAGE.match(text) or _TOC.search(text):
+        for line_no, line in enumerate(page, 1):
+            text, kind, label, rest = _read_line(line.text)
+            if not text:
                 continue  # blank lines come between the wrapped lines of PDF text: they end nothing
-            circled = re.match(r"^([①-⑳])\s*", original)  # NFKC turns ① into 1: look before it
-            kind, label, rest = ("circled", circled.group(1), normalise_line(original[circled.end():])) if circled else _marker(text)
-            rest = normalise_line(rest)
             if kind:
                 while stack and RANK[stack[-1][0]] >= RANK[kind]:
                     stack.pop()
                 heading = rest if kind not in LIST_KINDS and _looks_like_heading(rest) else ""
                 stack.append((kind, label, heading))
-                section = _section(stack)
-                current = Unit(rest, section, line_no, page_no, line_no, marker=kind, is_heading=bool(heading))
+                current = Unit(rest, _section(stack), line_no, page_no, line_no, marker=kind, is_heading=bool(heading))
                 units.append(current)
-                if heading:
-                    current = None  # the text after a heading starts a new paragraph
+                current = None if heading else current  # the text after a heading starts a new paragraph
                 continue
             if re.fullmatch(r"[【\[<＜][^】\]>＞]{1,24}[】\]>＞]", text):  # 【未然防止】, <P11>: a label, not text
                 units.append(Unit(text, _section(stack), line_no, page_no, line_no, marker="label", is_heading=True))
                 current = None
                 continue
             bullet = _BULLET.match(text)
-            if bullet:
-                text = text[bullet.end():].strip()
-            text = normalise_line(text)
-            joinable = current is not None and not bullet and not current.is_heading and not current.text.endswith("。")
-            if joinable:
-                current.text += text
+            text = normalise_line(text[bullet.end():] if bullet else text)
+            if current is not None and not bullet and not current.is_heading and not current.text.endswith("。"):
+                current.text += text  # a line wrapped in the middle of a sentence
                 current.end_line = line_no
             else:
                 current = Unit(text, _section(stack), line_no, page_no, line_no, marker="bullet" if bullet else "")
                 current.is_heading = bool(bullet) and _looks_like_heading(text) and len(text) <= 30  # ○ いじめた児童生徒への対応
                 units.append(current)
-            if current.text.endswith("。") or (current.is_heading and not current.marker.startswith(("num", "chapter"))):
+            if current.text.endswith("。") or current.is_heading:
                 current = None
     return units
+
+
+def _read_line(line: str) -> tuple[str, str, str, str]:
+    """(text, numbering kind, its label, the text after the numbering) of one line; text is "" for
+    lines that carry nothing (blank, a page number, a table-of-contents entry)."""
+    original = _MD.sub("", line.replace("\u3000", " ").strip()).strip()
+    text = _MD.sub("", unicodedata.normalize("NFKC", line).replace("\u3000", " ").strip()).strip()
+    if not text or _PAGE.match(text) or _TOC.search(text):
+        return "", "", "", ""
+    circled = re.match(r"^([①-⑳])\s*", original)  # NFKC turns ① into 1: look before it
+    if circled:
+        return text, "circled", circled.group(1), normalise_line(original[circled.end():])
+    kind, label, rest = _marker(text)
+    return text, kind, label, normalise_line(rest)
 
 
 def _marker(text: str) -> tuple[str, str, str]:
