@@ -29,6 +29,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	mkdir -p benchmarks/results
 	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py --corpus corpus/kitakyushu --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
+	$(PY) benchmarks/derive.py --json benchmarks/results/derive.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json
 	$(PY) benchmarks/furigana.py --json benchmarks/results/furigana.json

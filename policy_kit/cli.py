@@ -65,17 +65,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="school.yaml")
+@click.option("--board", default="asahikawa", show_default=True,
+              help="The school's board: a bundled profile (asahikawa, kitakyushu, …) or a profile YAML file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @handle_errors
-def init(path: Path, force: bool) -> None:
-    """Write a commented starter input file for a new school (default: school.yaml)."""
+def init(path: Path, board: str, force: bool) -> None:
+    """Write a commented starter input file for a new school of a board (default: school.yaml)."""
     from . import atomic
-    from .resources import data_dir
+    from .generate.school import starter_text
 
     if path.exists() and not force:
         raise PolicyKitError("file exists; pass --force to overwrite it", path)
-    atomic.write_text(path, (data_dir("templates") / "school_policy" / "starter.yaml").read_text(encoding="utf-8"))
-    click.echo(f"wrote {path}: fill it in, then run `policy-kit generate {path} -o out`")
+    atomic.write_text(path, starter_text(board))
+    click.echo(f"wrote {path} for {board}: fill it in, then run `policy-kit generate {path} -o out`")
 
 
 _FORMATS = click.Choice(["pdf", "html", "both"])
@@ -236,16 +238,61 @@ def checklist() -> None:
 
 
 @checklist.command("list")
-@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@click.option("--checklist", "checklist_name", default=None,
+              help="List this checklist's requirements (a bundled name or a YAML path) instead of the bundled checklists.")
 @handle_errors
-def checklist_list(checklist_name: str) -> None:
-    """List every requirement: id, severity, title, source section."""
+def checklist_list(checklist_name: str | None) -> None:
+    """List the bundled checklists (id, version, source), or one checklist's requirements."""
     from .check.checklist import load_checklist
 
+    if checklist_name is None:
+        from .check.checklist import bundled_checklists
+
+        for cl in bundled_checklists():
+            click.echo(f"{cl.id:12} {cl.version:8} {cl.title}（{len(cl.requirements)} requirements）")
+            click.echo(f"{'':12} 出典: {cl.source}")
+        return
     cl = load_checklist(checklist_name)
-    click.echo(f"{cl.title}（{cl.id} {cl.version}）— {len(cl.requirements)} requirements")
+    drafts = sum(r.draft for r in cl.requirements)
+    click.echo(f"{cl.title}（{cl.id} {cl.version}）— {len(cl.requirements)} requirements"
+               + (f", {drafts} drafted (draft: true) to review" if drafts else ""))
     for r in cl.requirements:
-        click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）")
+        click.echo(f"{r.id:32} {r.severity:11} {r.title}（{r.source}）" + (" [draft]" if r.draft else ""))
+
+
+@checklist.command("derive")
+@click.argument("policy", metavar="CITY_POLICY", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The draft checklist to write (YAML).")
+@click.option("--id", "checklist_id", default=None, help="The draft's checklist id [default: draft-<file name>].")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True, help="Refuse PDFs/DOCX with more pages.")
+@click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True, help="Refuse larger files.")
+@handle_errors
+def checklist_derive(policy: Path, output: Path, checklist_id: str | None, force: bool, max_pages: int, max_file_mb: int) -> None:
+    """Draft a checklist from a board's own basic policy (PDF, DOCX, text, HTML).
+
+    Finds the part that says what schools must do, drafts one requirement per obligation with
+    its section number and proposed terms, every one marked `draft: true` for a person to review.
+    """
+    import re as _re
+
+    from . import atomic, safeyaml
+    from .check.checklist import parse_checklist
+    from .check.derive import derive, draft_yaml
+    from .check.extract import Limits
+
+    if output.exists() and not force:
+        raise PolicyKitError("file exists; pass --force to overwrite it", output)
+    if checklist_id is not None and not _re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", checklist_id):
+        raise click.BadParameter("lower-case letters, digits, - and _", param_hint="--id")
+    draft = derive(policy, Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages))
+    text = draft_yaml(draft, checklist_id)
+    parse_checklist(safeyaml.load_text(text, output), output)  # the draft must load as it is written
+    atomic.write_text(output, text)
+    click.echo(f"drafted {len(draft.obligations)} requirements from {policy} into {output}")
+    for section in draft.sections[:8]:
+        click.echo(f"  read as the school's part: {section}")
+    click.echo(f"review every item (draft: true), then: policy-kit checklist list --checklist {output}")
 
 
 @checklist.command("show")

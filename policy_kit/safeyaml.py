@@ -26,7 +26,74 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def load_file(path: str | Path) -> Any:
+Mark = tuple  # (file, line): where a YAML node was written; line counts from 1
+
+
+class MarkedDict(dict):
+    """A mapping from a YAML file that remembers where it and each key were written."""
+
+    mark: Mark = ("", 0)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_marks: dict[Any, Mark] = {}
+
+
+class MarkedList(list):
+    """A list from a YAML file that remembers where it and each item were written."""
+
+    mark: Mark = ("", 0)
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.item_marks: list[Mark] = []
+
+
+class _MarkedLoader(_NoAliasLoader):
+    """The safe, alias-refusing loader, building MarkedDict/MarkedList instead of dict/list."""
+
+    yaml_file = ""
+
+    def _mark(self, node: yaml.Node) -> Mark:
+        return (self.yaml_file, node.start_mark.line + 1)
+
+
+def _construct_marked_map(loader: _MarkedLoader, node: yaml.MappingNode):
+    data = MarkedDict()
+    data.mark = loader._mark(node)
+    yield data
+    data.update(loader.construct_mapping(node))
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if isinstance(key, (str, int, float, bool)) or key is None:
+            data.key_marks.setdefault(key, loader._mark(key_node))
+
+
+def _construct_marked_seq(loader: _MarkedLoader, node: yaml.SequenceNode):
+    data = MarkedList()
+    data.mark = loader._mark(node)
+    yield data
+    data.extend(loader.construct_sequence(node))
+    data.item_marks = [loader._mark(item) for item in node.value]
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_marked_map)
+_MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_marked_seq)
+
+
+def _load_marked(text: str, path: str) -> Any:
+    loader = _MarkedLoader(text)
+    loader.yaml_file = path
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def load_file(path: str | Path, marked: bool = False) -> Any:
+    """Load a YAML file safely. With ``marked``, mappings and lists remember the file and line
+    where they and their keys/items were written (`MarkedDict`, `MarkedList`), so that errors
+    found later can name the line."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -43,14 +110,14 @@ def load_file(path: str | Path) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("YAML files must be UTF-8 encoded", path) from None
-    return load_text(text, path)
+    return load_text(text, path, marked=marked)
 
 
-def load_text(text: str, path: str | Path = "<string>") -> Any:
+def load_text(text: str, path: str | Path = "<string>", marked: bool = False) -> Any:
     if "\x00" in text:
         raise InputError("the file contains NUL bytes; is it really YAML?", path)
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+        data = _load_marked(text, str(path)) if marked else yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

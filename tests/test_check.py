@@ -188,7 +188,7 @@ def test_directory_means_all_files(runner, generated):
 
 
 def test_checklist_list_and_show(runner):
-    listed = run(runner, "checklist", "list")
+    listed = run(runner, "checklist", "list", "--checklist", "asahikawa")
     assert listed.exit_code == 0 and listed.output.count("\n") == 31
     shown = run(runner, "checklist", "show", "resolution-criteria")
     assert "3か月" in shown.output and "検出ルール" in shown.output

@@ -87,7 +87,9 @@ class Checker:
         import hashlib
         import json
 
-        h = hashlib.sha256(Path(self.checklist.path).read_bytes())
+        h = hashlib.sha256()
+        for path in self.checklist.files or (self.checklist.path,):  # a checklist and the parents it extends
+            h.update(Path(path).read_bytes())
         h.update(json.dumps({"ignore": self.ignored, "waivers": [(w.id, w.reason, str(w.expires)) for w in self.config.waivers],
                              "today": str(self.today or _dt.date.today()), "limits": self.limits.__dict__,
                              "parse": self.parse},

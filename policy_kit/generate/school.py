@@ -73,9 +73,9 @@ class Organisation(_Model):
 
 
 class Team(_Model):
-    """The core team inside the organisation (いじめ対策チーム)."""
+    """The core team inside the organisation (Asahikawa: いじめ対策チーム; the profile's `roles`)."""
 
-    name: Text = "いじめ対策チーム"
+    name: Text | None = None  # default: the profile's roles.team
     members: list[Text] = Field(min_length=1)
     reporting_contacts: list[Text] = Field(min_length=1)
     leader: Text
@@ -92,7 +92,7 @@ class MonthActivities(_Model):
 
 class Schedule(_Model):
     survey_months: list[Month] | None = None
-    stress_check_months: list[Month] = Field(default_factory=lambda: [5, 9, 1])
+    stress_check_months: list[Month] | None = None  # default: the profile's (none where the board has no stress checks)
     interview_weeks: list[Text] | None = None
     activities: list[MonthActivities] = Field(default_factory=list)
 
@@ -109,7 +109,7 @@ class Schedule(_Model):
 class Police(_Model):
     station: Text
     phone: Phone | None = None
-    liaison: Text = "学校警察連絡協議会"
+    liaison: Text | None = None  # default: the profile's police_liaison
 
 
 GRADE_BANDS = ("小学校低学年", "小学校高学年", "中学校", "高等学校")
@@ -204,24 +204,55 @@ class OnlineLine(_Model):
     note: Text | None = None
 
 
+class Roles(_Model):
+    """What the board calls the people who receive and gather reports (情報共有の手順)."""
+
+    team: Text = "いじめ対策チーム"
+    reporting_contact: Text = "報告窓口担当者"
+    leader: Text = "いじめ対策推進リーダー"
+    leader_duty: Text = "報告を集約し、その後の対応を調整します"
+
+
+class Starter(_Model):
+    """Example values for `policy-kit init --board` (the board's own names and numbers)."""
+
+    school_name: Text = "○○市立○○小学校"
+    organisation_name: Text = "○○小学校いじめ対策委員会"
+    phone: Phone = "000-000-0000"
+    police_station: Text = "○○警察署"
+
+
 class Profile(_Model):
-    """What is board-wide: the board, hotlines, survey months, awareness month, the year plan."""
+    """What is board-wide: the board, its checklist, hotlines, survey months, awareness month,
+    the names of the roles in its reporting procedure, the year plan and what the policy says about
+    evaluation, submission and the police."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
     city: Text
     board: Text
     city_policy: Text
     city_policy_source: Text
-    department: Contact
+    checklist: Text | None = None  # the board's checklist (bundled name or path); default: the profile id, else national
+    department: Contact | None = None  # the city's own consultation desk, shown with the school's contacts
     survey_months: list[Month]
+    survey_note: Text | None = None  # e.g. 各学期に1回
+    stress_check_months: list[Month] = Field(default_factory=list)  # empty: the board asks for no stress checks
     awareness_month: Month
     awareness_name: Text
     hotlines: list[Contact]
     online_lines: list[OnlineLine] = Field(default_factory=list)
     case_report: LongText
+    roles: Roles = Field(default_factory=Roles)
+    organisation_extra: Text = "関係する学級担任・部活動担当者、教育委員会職員、スクールサポーター（警察官経験者）等の外部専門家"
+    police_liaison: Text = "学校警察連絡協議会"
+    evaluation: LongText = "この方針に基づく取組の実施状況を学校評価の評価項目に位置付け、{pupils}と保護者を対象とする学校評価の結果を踏まえて取組を改善します。"
+    submission: LongText | None = None  # how the school submits its policy to the board, when the board asks for it
+    parent_contact: LongText = "いじめ及びいじめの疑いがある事案は、認知したかどうかにかかわらず、全ての事案について、いじめを受けたとされる{pupils}の保護者に連絡します。"
+    flow_note: Text = "保護者への連絡と教育委員会への報告は、認知の有無にかかわらず全ての事案で行う。犯罪に当たり得る行為は警察に相談・通報する。"
     program: ProgramDefaults = Field(default_factory=ProgramDefaults)
     crime_examples: list[CrimeExample] = Field(default_factory=list)
     staff_checklist: list[SignsToWatch] = Field(default_factory=list)
+    starter: Starter = Field(default_factory=Starter)
 
 
 def load_school(path: str | Path) -> SchoolInput:
@@ -237,6 +268,10 @@ def validate_school(data: Any, path: str | Path) -> SchoolInput:
         return SchoolInput.model_validate(data)
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, SchoolInput), path) from None
+
+
+def bundled_profiles() -> list[str]:
+    return sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
 
 
 def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
@@ -256,6 +291,22 @@ def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
         return Profile.model_validate(data)
     except ValidationError as exc:
         raise InputError(format_validation_error(exc, Profile), candidate) from None
+
+
+def starter_text(board: str) -> str:
+    """The commented starter input for a new school of ``board`` (`policy-kit init --board`)."""
+    import json
+
+    import jinja2
+
+    from .package import months_ja
+
+    profile = load_profile(board)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates") / "school_policy")),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML scalar
+    env.filters["oneline"] = lambda value: " ".join(str(value).split())
+    return env.get_template("starter.yaml.j2").render(profile=profile, board=board, survey_months_ja=months_ja(list(profile.survey_months)))
 
 
 def format_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
