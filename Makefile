@@ -5,7 +5,7 @@ KIT := $(VENV)/bin/policy-kit
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean serve
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -33,3 +33,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# The web app on http://127.0.0.1:8000/ (see README "The web app").
+serve: $(STAMP)
+	$(KIT) serve
