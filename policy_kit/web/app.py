@@ -431,7 +431,7 @@ def _job(request: Request) -> Job:
 
 async def board_job(request: Request) -> HTMLResponse:
     job = _job(request)
-    return page(request, "job.html.j2", active="board", job=job, status=job.public())
+    return page(request, "job.html.j2", active="board", job=job, progress=job.public())
 
 
 async def board_job_status(request: Request) -> JSONResponse:
