@@ -30,6 +30,7 @@ bench: $(STAMP)
 	mkdir -p benchmarks/results
 	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
+	$(PY) benchmarks/web.py --json benchmarks/results/web.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache

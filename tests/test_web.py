@@ -396,7 +396,7 @@ def _audit(client, files: list[tuple[str, bytes]], board: str = ""):
 def audited(tmp_path_factory):
     """Two audits through the page: the second after one school added its police section."""
     tmp = tmp_path_factory.mktemp("board")
-    with make_client(tmp) as c:
+    with TestClient(create_app(Settings(data_dir=tmp / "data", jobs=2)), raise_server_exceptions=False) as c:  # worker processes
         first = _audit(c, [("schools.zip", board_zip(tmp))], board="旭川市教育委員会 学校教育部")
         assert first.status_code == 303, first.text
         location = first.headers["location"]

@@ -123,7 +123,8 @@ class JobManager:
     def _run(self, job: Job) -> None:
         context = multiprocessing.get_context("spawn")
         messages = context.Queue()
-        process = context.Process(target=self.target, args=(job.spec, messages), name=f"policy-kit-audit-{job.id[:8]}", daemon=True)
+        # not a daemon: the audit starts worker processes of its own (a daemon may not)
+        process = context.Process(target=self.target, args=(job.spec, messages), name=f"policy-kit-audit-{job.id[:8]}")
         job.state = RUNNING
         process.start()
         self.process = process
@@ -183,6 +184,7 @@ class JobManager:
 
 def run_audit_process(spec: AuditSpec, messages: Any) -> None:
     """The job process: the command line's audit, with progress messages. Never raises."""
+    _die_with_parent()
     try:
         _audit(spec, messages)
         messages.put(("finished", None))
@@ -194,6 +196,20 @@ def run_audit_process(spec: AuditSpec, messages: Any) -> None:
         else:
             traceback.print_exc()  # to the server's log, not to the page
             messages.put(("error", "内部エラーのため点検できませんでした（policy-kit の不具合です。管理者に連絡してください）。"))
+
+
+def _die_with_parent() -> None:
+    """If the server is killed, its job process goes too (Linux PR_SET_PDEATHSIG)."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+        if os.getppid() == 1:
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def _audit(spec: AuditSpec, messages: Any) -> None:
