@@ -5,10 +5,8 @@ SQLite file, real ZIP files made here. The browser tests are in test_web_browser
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import shutil
 import stat
 import time
 import zipfile

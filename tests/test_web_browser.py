@@ -5,7 +5,6 @@ Each flow ends with the page checked at a phone's width (375 px) and a desktop's
 no sideways scrolling, and a screenshot that is not blank."""
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 

@@ -20,8 +20,6 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -436,15 +434,6 @@ async def board_job(request: Request) -> HTMLResponse:
 
 async def board_job_status(request: Request) -> JSONResponse:
     return JSONResponse(_job(request).public())
-
-
-@dataclass
-class AuditPage:
-    audit: Any
-    requirements: list[tuple[str, str, str]]  # id, title, severity
-    schools: list[Any]
-    changes: dict[str, Any]
-    previous: Any
 
 
 def _audit(request: Request) -> tuple[Services, Any]:

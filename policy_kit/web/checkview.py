@@ -17,7 +17,7 @@ from ..check.checker import CheckResult
 from ..check.checklist import Requirement
 from ..check.normalise import Sentence
 from ..check.report import ordered, to_dict
-from ..status import LABEL_JA, MISSING, PARTIAL, PRESENT, SEVERITY_JA, SYMBOL, WAIVED
+from ..status import LABEL_JA, SEVERITY_JA, SYMBOL, WAIVED
 
 CONTEXT_SENTENCES = 1  # sentences shown before and after the evidence, within its section
 
@@ -134,5 +134,3 @@ def highlight(sentence: Sentence, patterns: list[re.Pattern]) -> list[tuple[str,
             pieces.append((ch, mark))
     return pieces
 
-
-STATUS_ORDER = (MISSING, PARTIAL, PRESENT, WAIVED)

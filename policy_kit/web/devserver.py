@@ -86,8 +86,7 @@ def chrome(profile_dir: Path, download_dir: Path | None = None, width: int = 140
         options.add_experimental_option("prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False,
                                                   "safebrowsing.enabled": False})
     options.add_experimental_option("prefs", {**options.experimental_options.get("prefs", {}), "intl.accept_languages": "ja"})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver") or "chromedriver",
-                                      env={**os.environ, "LANG": "ja_JP.UTF-8", "LANGUAGE": "ja"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver") or "chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
     if download_dir is not None:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(download_dir)})

@@ -46,5 +46,5 @@ def serve(host: str, port: int, settings: Settings, log_level: str = "info") -> 
     from .app import create_app
 
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False,
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False,
                 timeout_graceful_shutdown=10)
