@@ -5,7 +5,7 @@ KIT := $(VENV)/bin/policy-kit
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean serve
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -34,6 +34,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json
 	$(PY) benchmarks/furigana.py --json benchmarks/results/furigana.json
+	$(PY) benchmarks/web.py --json benchmarks/results/web.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# The web app on http://127.0.0.1:8000/ (see README "The web app").
+serve: $(STAMP)
+	$(KIT) serve

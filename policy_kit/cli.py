@@ -446,3 +446,30 @@ def diff(old: Path, new: Path, checklist_name: str | None, config_path: Path | N
         click.echo(policy_diff.to_text(result), nl=False)
     if result.required_regressions:
         sys.exit(EXIT_FINDINGS)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but a loopback address needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for past audits and the cache [default: ~/.local/share/policy-kit/web].")
+@click.option("--token", envvar="POLICY_KIT_TOKEN", default=None, show_envvar=True,
+              help="Every page then requires this token (at least 16 characters).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for an audit (default: all cores).")
+@click.option("--max-upload-mb", type=click.IntRange(1), default=200, show_default=True, help="Largest upload (all files of one request).")
+@handle_errors
+def serve(host: str, port: int, data: Path | None, token: str | None, jobs: int | None, max_upload_mb: int) -> None:
+    """Start the web app: write a school's policy, check a policy, audit all schools.
+
+    Listens on 127.0.0.1:8000 by default; open http://127.0.0.1:8000/ in a browser.
+    """
+    from .web.server import build_settings, check_token
+    from .web.server import serve as run_server
+
+    settings = build_settings(data, check_token(host, token), jobs, max_upload_mb)
+    click.echo(f"policy-kit web app: http://{host if ':' not in host else f'[{host}]'}:{port}/ (data: {settings.data_dir})"
+               + ("; a token is required" if settings.token else ""), err=True)
+    run_server(host, port, settings)

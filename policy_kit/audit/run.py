@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import PolicyKitError
 from ..parallel import Outcome, Task, run_tasks
@@ -63,9 +64,10 @@ def check_school(files: list[str], checker: Checker) -> dict:
 
 
 def run_audit(entries: list[SchoolEntry], checker: Checker, *, jobs: int, cache_dir: Path | None,
-              progress: bool) -> list[SchoolResult]:
+              progress: bool, on_result: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
     """Check every school (cached ones are not read again). Each result is cached as it arrives,
-    so an interrupted run keeps what was finished and the next run continues."""
+    so an interrupted run keeps what was finished and the next run continues. ``on_result`` is
+    called with each school's result as it arrives (cached ones first), e.g. for a progress page."""
     cache = Cache(cache_dir)
     fingerprint = checker.fingerprint()
     results: dict[int, SchoolResult] = {}
@@ -76,6 +78,8 @@ def run_audit(entries: list[SchoolEntry], checker: Checker, *, jobs: int, cache_
         hit = cache.get(keys[i])
         if hit is not None:
             results[i] = _result(entry, hit, cached=True)
+            if on_result is not None:
+                on_result(results[i])
         else:
             tasks.append(Task(i, check_school, ([str(f) for f in entry.files], checker)))
 
@@ -85,6 +89,8 @@ def run_audit(entries: list[SchoolEntry], checker: Checker, *, jobs: int, cache_
                                                    "reason_ja": "内部エラーのため確認できませんでした", "internal": True}
         results[i] = _result(entries[i], payload)
         cache.put(keys[i], payload)
+        if on_result is not None:
+            on_result(results[i])
 
     run_tasks(tasks, jobs=jobs, progress=progress, unit="school", on_outcome=arrived)
     return [results[i] for i in sorted(results)]
