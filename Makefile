@@ -28,8 +28,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	mkdir -p benchmarks/results
-	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
-	$(PY) benchmarks/accuracy.py --corpus corpus/kitakyushu --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
+	$(PY) benchmarks/accuracy.py policies realistic --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py policies realistic --no-parse --quiet --json benchmarks/results/accuracy-no-parse.json
+	$(PY) benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
 	$(PY) benchmarks/derive.py --json benchmarks/results/derive.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json

@@ -251,9 +251,8 @@ class Matcher:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
             else:
-                passage = {j for j in range(min(chosen) - clause.window, max(chosen) + clause.window + 1)
-                           if 0 <= j < len(self.sentences) and self._same_passage(anchor, j)}
-                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy, passage):
+                # in sentence scope `distinct` counts the whole document (a section clause counts its section)
+                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
                     continue
                 strong = all(self._solid(j, g, requirement, clause) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))

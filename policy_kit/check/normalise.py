@@ -58,7 +58,7 @@ SCHEMES: list[tuple[str, re.Pattern]] = [
     ("diamond", re.compile(r"^[◆◇]\s*")),
     ("circle", re.compile(r"^[●○◎◯]\s*")),
     ("arrow", re.compile(r"^[▼▶►]\s*")),
-    ("appendix", re.compile(r"^(別紙|別表|資料)[0-9]*\s*")),
+    ("appendix", re.compile(r"^[(【]?(別紙|別表|資料|付録)[0-9]*[)】]?\s*")),
 ]
 _BULLET = re.compile(r"^([・･\-–—*+•]\s*)")
 _MONTH_ROW = re.compile(r"^(1[0-2]|[1-9])月(?:[\s|]|$)")

@@ -45,8 +45,13 @@
   document.querySelectorAll("button[data-add]").forEach(function (button) {
     const list = document.querySelector('ol[data-rows="' + button.dataset.add + '"]');
     if (!list) return;
-    button.hidden = false;
-    button.addEventListener("click", function () { addRow(list); });
+    const max = Number(button.dataset.max || 0);  // the most rows the field takes (e.g. 8 promises)
+    const full = function () { return max > 0 && list.querySelectorAll(":scope > li.row").length >= max; };
+    button.hidden = full();
+    button.addEventListener("click", function () {
+      addRow(list);
+      button.hidden = full();
+    });
   });
 
   // ------------------------------------------------------------------ live errors and preview
