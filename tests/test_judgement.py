@@ -168,7 +168,7 @@ def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated
 
 def test_the_parse_decides_where_sentence_wide_cues_misjudge():
     """A sentence that denies one act and states another: cues deny both, the parse only one."""
-    text = "保護者への説明会は開いていないが、基本方針はホームページに掲載し、年度初めの保護者会で説明している。"
+    text = "保護者会での説明は実施していないが、基本方針はホームページに掲載し、入学説明会で保護者に説明している。"
     assert status(text, "publication-and-explanation", parse=True) == "present"
     assert status(text, "publication-and-explanation", parse=False) != "present"
 

@@ -183,15 +183,14 @@ class Matcher:
         spans = sorted({span for name in concepts for span in self._spans.get((name, i), [])})
         if not spans:  # found through dictionary forms only: no position to parse from
             return not self.negated(i)
-        scopes = self._scopes_of(i, spans)
-        if any(not scope.affirmed for scope in scopes):
-            return False
+        # affirmed when one mention of the act is stated as done: not denied or put off by the parse,
+        # and no cue right after it in its clause (「ストレスチェック：未実施」)
         text = sentence.lower
-        for start, end in spans:  # 「ストレスチェック：未実施」: a cue right after the phrase, in its clause
+        for (start, end), scope in zip(spans, self._scopes_of(i, spans)):
             tail = re.split(r"[、,。]", text[start:], maxsplit=1)[0]
-            if any(cue.search(tail) for cue in self.checklist.negation_cues):
-                return False
-        return True
+            if scope.affirmed and not any(cue.search(tail) for cue in self.checklist.negation_cues):
+                return True
+        return False
 
     def _scopes_of(self, i: int, spans: list[tuple[int, int]]) -> list:
         from .analyse import phrase_scopes
@@ -307,7 +306,8 @@ class Matcher:
         if section.parent is not None and self.sections[section.parent].heading is not None:
             out.add(self.sections[section.parent].heading)
         out |= {child.heading for child in self._children(section) if child.heading is not None}
-        return {j for j in out if j != self._first_of_doc(self.sentences[j].doc) or len(out) == 1}
+        titles = {sec.heading for sec in self.sections if self._is_title(sec)}
+        return out - titles
 
     def _children(self, section: Section) -> list[Section]:
         if self._child_index is None:

@@ -384,7 +384,7 @@ def _full_line_length(lines: list[_Line]) -> int:
     typical = lengths[int(len(lengths) * 0.9)]
     near = sum(1 for n in lengths if n >= typical * 0.85)
     # only hard-wrapped text has many lines of nearly the same (maximum) length
-    return typical if near >= len(lengths) * 0.15 and typical <= 120 else 0
+    return typical if near >= len(lengths) * 0.15 and 20 <= typical <= 120 else 0  # short cells are no body text
 
 
 def _double_spaced(lines: list[_Line]) -> bool:
