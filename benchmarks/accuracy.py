@@ -34,7 +34,8 @@ from policy_kit import safeyaml  # noqa: E402
 from policy_kit.check.checker import Checker  # noqa: E402
 from policy_kit.check.checklist import bundled_checklists, load_checklist  # noqa: E402
 
-FORMAT_OF = {".txt": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
+FORMAT_OF = {".txt": "as written (txt)", ".md": "as written (md)", ".html": "as written (html)", ".htm": "as written (html)",
+             ".text": "converted txt", ".pdf": "converted pdf", ".docx": "converted docx"}
 
 
 def expected_statuses(spec: dict, ids: list[str], where: str, board: str = "", known: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -95,18 +96,22 @@ class Tally:
 
 
 def converted_copies(path: Path, tmp: Path) -> list[Path]:
-    """The same text as a WeasyPrint PDF, a DOCX and an HTML page (for text samples)."""
-    from tests_support import to_docx, to_html, to_pdf  # noqa: E402  (benchmarks/tests_support.py)
+    """The same text as a plain-text file, an HTML page, a WeasyPrint PDF and a DOCX, made from one
+    list of blocks as tests/test_formats.py makes them (for .md and .txt samples)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_formats import Source  # noqa: E402
 
     if path.suffix not in (".txt", ".md"):
         return []
-    text = path.read_text(encoding="utf-8")
-    out = []
-    for ext, convert in ((".pdf", to_pdf), (".docx", to_docx), (".html", to_html)):
-        target = tmp / (path.stem + ext)
-        target.write_bytes(convert(text, path.suffix))
-        out.append(target)
-    return out
+    source = Source.load(path)
+    stem = tmp / path.stem
+    out = {".text": stem.with_suffix(".text"), ".html": stem.with_suffix(".html"), ".pdf": stem.with_suffix(".pdf"),
+           ".docx": stem.with_suffix(".docx")}
+    out[".text"].write_text(source.text(), encoding="utf-8")
+    out[".html"].write_text(source.html(), encoding="utf-8")
+    out[".pdf"].write_bytes(source.pdf())
+    source.docx(out[".docx"])
+    return list(out.values())
 
 
 def main() -> int:
@@ -135,7 +140,7 @@ def main() -> int:
                 paths = [folder / sample] + (converted_copies(folder / sample, Path(tmp)) if args.formats else [])
                 for path in paths:
                     result = checker.check([path])
-                    fmt = FORMAT_OF.get(path.suffix, path.suffix)
+                    fmt = FORMAT_OF.get(path.suffix, path.suffix) if path == folder / sample else "converted " + path.suffix.lstrip(".").replace("text", "txt")
                     for finding in result.findings:
                         rid, got = finding.requirement.id, finding.status
                         want = expected[rid]
