@@ -49,21 +49,20 @@ def sudachi():
 @functools.lru_cache(maxsize=1)
 def parser() -> "Language":
     """The GiNZA pipeline with the dependency parser, loaded on first use, once per process."""
-    import spacy
-
-    try:
-        return spacy.load(MODEL, exclude=_EXCLUDE_FOR_PARSE)
-    except OSError as exc:
-        raise _model_error(exc) from None
+    return _load(_EXCLUDE_FOR_PARSE)
 
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> "Language":
     """ja_ginza with only its tokenizer (for callers that want spaCy tokens, e.g. readings)."""
+    return _load(_EXCLUDE_ALL)
+
+
+def _load(exclude: list[str]) -> "Language":
     import spacy
 
     try:
-        return spacy.load(MODEL, exclude=_EXCLUDE_ALL)
+        return spacy.load(MODEL, exclude=exclude)
     except OSError as exc:
         raise _model_error(exc) from None
 

@@ -220,6 +220,8 @@ class Starter(_Model):
     organisation_name: Text = "○○小学校いじめ対策委員会"
     phone: Phone = "000-000-0000"
     police_station: Text = "○○警察署"
+    reading_word: Text = "朝日丘"  # an example for pupils_version.readings: a name the dictionary misreads
+    reading: Text = "あさひがおか"
 
 
 class Profile(_Model):
