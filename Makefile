@@ -19,7 +19,7 @@ demo: $(STAMP)
 	-$(KIT) check corpus/policies/missing-police-and-pdca.md
 	-$(KIT) audit corpus/policies -o $(OUT)/audit --jobs 2 --cache-dir $(OUT)/.cache
 	@echo
-	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program}.{pdf,html}"
+	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program,pupils}.{pdf,html}"
 	@echo "Roster run:          $(OUT)/roster/"
 	@echo "Audit report:        $(OUT)/audit/index.html (letters in $(OUT)/audit/schools/)"
 

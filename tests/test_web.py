@@ -29,6 +29,7 @@ from policy_kit.web.store import Store
 
 POLICIES = CORPUS / "policies"
 HARUNIRE = CORPUS / "schools" / "harunire-es.yaml"
+SHIOKAZE = CORPUS / "schools" / "shiokaze-es.yaml"  # a Kitakyushu school (a board without a desk of its own)
 TOKEN = "a-long-enough-test-token-123"
 
 
@@ -57,10 +58,14 @@ def error_text(html: str, key: str) -> str:
     return m.group(1)
 
 
-def harunire_form() -> dict[str, object]:
-    values, unknown = forms.form_values(safeyaml.load_file(HARUNIRE))
+def school_form(path: Path = HARUNIRE) -> dict[str, object]:
+    values, unknown = forms.form_values(safeyaml.load_file(path))
     assert unknown == []
     return values
+
+
+def harunire_form() -> dict[str, object]:
+    return school_form(HARUNIRE)
 
 
 def post_school(c: TestClient, url: str, values: dict[str, object], **extra):
@@ -148,9 +153,9 @@ def test_the_form_has_every_field_of_the_model_with_japanese_labels(client):
     for f in forms.all_fields():
         if f.kind in ("list",):
             assert f'name="{f.path}.0"' in html, f.path
-        elif f.kind == "rows":
+        elif f.kind in ("rows", "pairs"):
             for c in f.columns:
-                assert f'name="{f.path}.0.{c.path}"' in html
+                assert f'name="{f.path}.0.{c.path}"' in html, f.path
         elif f.kind == "monthtable":
             for m in (4, 12, 3):
                 for col in forms.ACTIVITY_COLUMNS:
@@ -158,18 +163,119 @@ def test_the_form_has_every_field_of_the_model_with_japanese_labels(client):
         else:
             assert f'name="{f.path}"' in html, f.path
         assert f.label in html
-    assert "旭川市（asahikawa）" in html  # the board is chosen from the bundled profiles
+    boards = re.search(r'<select id="f-profile" name="profile">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', boards) == [("asahikawa", "旭川市（asahikawa）"),
+                                                                               ("kitakyushu", "北九州市（kitakyushu）")]
     assert html.count('type="checkbox" name="schedule.survey_months"') == 12
+    assert html.count('name="pupils_version.pledges.') == 3  # three empty rows: at least three promises
+
+
+def test_help_names_each_boards_own_value():
+    helps = {f.path: f.help for f in forms.all_fields()}
+    assert "旭川市：いじめ対策推進リーダー、北九州市：情報集約担当者" in helps["team.leader"]
+    assert "旭川市：5・9・1月、北九州市：行わない" in helps["schedule.stress_check_months"]
+    assert "北九州市：北九州市学校警察連絡協議会" in helps["police.liaison"]
+
+
+def _round_trip(raw: dict) -> tuple[SchoolInput, SchoolInput]:
+    """The input as validated, and as read back from the YAML the form saves."""
+    original = SchoolInput.model_validate(raw)
+    values, unknown = forms.form_values(raw)
+    checked = forms.validate(forms.parse_form(values))
+    assert unknown == [] and checked.errors == {} and checked.model == original
+    return original, SchoolInput.model_validate(safeyaml.load_text(forms.to_yaml(checked.model)))
 
 
 def test_round_trip_through_the_form_keeps_every_value():
-    for path in sorted((CORPUS / "schools").glob("*.yaml")):
-        original = load_school(path)
-        values, unknown = forms.form_values(safeyaml.load_file(path))
-        checked = forms.validate(forms.parse_form(values))
-        assert unknown == [] and checked.model == original, path
-        again = SchoolInput.model_validate(safeyaml.load_text(forms.to_yaml(checked.model)))
+    samples = sorted((CORPUS / "schools").glob("*.yaml"))
+    assert {p.stem for p in samples} >= {"harunire-es", "shiokaze-es"}
+    assert sum("readings" in (safeyaml.load_file(p).get("pupils_version") or {}) for p in samples) >= 2
+    for path in samples:
+        original, again = _round_trip(safeyaml.load_file(path))
         assert again == original, path
+        assert original == load_school(path)
+
+
+def test_round_trip_of_every_pupils_version_field_and_no_stress_checks():
+    raw = safeyaml.load_file(HARUNIRE)
+    raw["schedule"] = {"stress_check_months": []}  # explicitly none, unlike leaving it out (the board's months)
+    readings = {"はるにれっ子": "はるにれっこ", "旭川": "あさひかわ", "代表委員会": "だいひょういいんかい"}
+    raw["pupils_version"].update({"furigana": "grade", "known_grade": 2, "grade_band": "小学校高学年", "readings": readings})
+    original, again = _round_trip(raw)
+    assert again == original
+    assert again.schedule.stress_check_months == [] and again.pupils_version.known_grade == 2
+    assert again.pupils_version.readings == readings
+    values, _ = forms.form_values(raw)
+    assert values["schedule.stress_check_months"] == ["none"]
+    assert values["pupils_version.readings.1.word"] == "旭川" and values["pupils_version.readings.1.reading"] == "あさひかわ"
+    del raw["pupils_version"], raw["schedule"]
+    original, again = _round_trip(raw)
+    assert again.pupils_version is None and again.schedule.stress_check_months is None
+
+
+def test_stress_check_months_none_box(client):
+    values = harunire_form()
+    values["schedule.stress_check_months"] = ["none"]
+    assert forms.validate(forms.parse_form(values)).model.schedule.stress_check_months == []
+    values["schedule.stress_check_months"] = ["none", "5"]
+    r = post_school(client, "/school", values)
+    assert r.status_code == 422 and "両方が選ばれています" in error_text(r.text, "schedule.stress_check_months")
+    assert 'value="none" checked' in r.text and 'value="5" checked' in r.text  # kept as ticked
+
+
+def test_an_empty_form_marks_each_required_field(client):
+    r = post_school(client, "/school", {"profile": "asahikawa", "fiscal_year": "2026"})
+    assert r.status_code == 422
+    for key in ("school.id", "school.name", "school.kind", "organisation.name", "team.leader", "police.station"):
+        assert error_text(r.text, key) == "入力してください", key
+    shown = re.findall(r'<p class="error" data-error-for="([^"]+)"[^>]*>([^<]+)</p>', r.text)
+    count = int(re.search(r'<span id="error-count">(\d+)</span>', r.text).group(1))
+    assert count == len(shown)  # every error counted is shown next to its field
+    assert error_text(r.text, "pupils_version.written_by") == ""  # an unused optional section asks for nothing
+
+
+def test_pupils_version_errors_are_shown_next_to_their_rows(client):
+    values = harunire_form()
+    values.update({
+        "pupils_version.pledges.1": "い" * 61,
+        "pupils_version.readings.0.reading": "ハルニレッコ",  # katakana
+        "pupils_version.readings.3.word": "はるにれ", "pupils_version.readings.3.reading": "はるにれ",  # no kanji
+        "pupils_version.readings.4.word": "はるにれっ子", "pupils_version.readings.4.reading": "はるにれっこ",  # twice
+        "pupils_version.readings.5.word": "旭川",  # no reading
+    })
+    r = post_school(client, "/school", values)
+    assert r.status_code == 422
+    assert error_text(r.text, "pupils_version.pledges.1").startswith("1つの約束は60文字以内に")
+    assert error_text(r.text, "pupils_version.readings.0.reading") == "よみは、ひらがなで入力してください（例：はるにれっこ）"
+    assert error_text(r.text, "pupils_version.readings.3.word") == "漢字を含む語を入力してください"
+    assert error_text(r.text, "pupils_version.readings.4.word").startswith("同じ語がほかの行にもあります")
+    assert error_text(r.text, "pupils_version.readings.5.reading") == "入力してください"
+    assert 'value="ハルニレッコ"' in r.text
+
+
+def test_a_check_across_pupils_version_fields_is_shown_next_to_the_field(client):
+    values = harunire_form()
+    values.update({"pupils_version.furigana": "rare", "pupils_version.known_grade": "3"})
+    body = post_school(client, "/school/validate", values).json()
+    assert body["errors"] == {"pupils_version.known_grade": "ふりがなの付け方で「まだ習っていない漢字に付ける」を選んだときだけ選べます"}
+    values["pupils_version.known_grade"] = "9"  # not one of the choices
+    assert post_school(client, "/school/validate", values).json()["errors"] == {"pupils_version.known_grade": "一覧から選んでください"}
+
+
+def test_pupils_version_needs_its_promises_once_it_is_used(client):
+    values = {k: v for k, v in harunire_form().items() if not k.startswith("pupils_version.")}
+    assert forms.validate(forms.parse_form(values)).model.pupils_version is None
+    values["pupils_version.title"] = "みんなの約束"
+    values.update({"pupils_version.pledges.0": "あいさつをする。", "pupils_version.pledges.1": "なかよくする。"})
+    body = post_school(client, "/school/validate", values).json()
+    assert body["errors"] == {"pupils_version.pledges": "3つ以上入力してください", "pupils_version.written_by": "入力してください"}
+    values.update({f"pupils_version.pledges.{i}": f"約束{i}。" for i in range(9)})
+    values["pupils_version.written_by"] = "児童会"
+    body = post_school(client, "/school/validate", values).json()
+    assert body["errors"] == {"pupils_version.pledges": "8つまでにしてください"}
+    html = client.get("/school").text
+    assert re.search(r'data-add="pupils_version.pledges" data-max="8"', html)
+    assert "使うときは必須" in re.search(r'id="s-pupils_version".*?</fieldset>', html, re.S).group(0)
 
 
 def test_invalid_input_shows_japanese_errors_next_to_the_fields(client):
@@ -206,7 +312,8 @@ def test_validate_answers_json_for_live_errors(client):
 
 
 def test_preview_of_each_document_is_sandboxed_html(client):
-    for doc, words in (("policy", "学校いじめ防止基本方針"), ("leaflet", "保護者の皆様へ"), ("program", "学校いじめ防止プログラム")):
+    for doc, words in (("policy", "学校いじめ防止基本方針"), ("leaflet", "保護者の皆様へ"), ("program", "学校いじめ防止プログラム"),
+                       ("pupils", "はるにれっ子 いじめゼロの約束")):
         r = post_school(client, "/school/preview", harunire_form(), _doc=doc)
         assert r.status_code == 200 and "旭川市立はるにれ小学校" in r.text and words in r.text, doc
         csp = r.headers["content-security-policy"]
@@ -247,9 +354,56 @@ def test_download_policy_pdf_and_zip(client):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).replace(" ", "")
     assert "旭川市立はるにれ小学校" in text
     z = post_school(client, "/school/download", harunire_form(), _download="zip")
-    names = sorted(zipfile.ZipFile(io.BytesIO(z.content)).namelist())
-    assert names == ["harunire-es/harunire-es.yaml", "harunire-es/leaflet.html", "harunire-es/leaflet.pdf", "harunire-es/policy.html",
-                     "harunire-es/policy.pdf", "harunire-es/program.html", "harunire-es/program.pdf"]
+    archive = zipfile.ZipFile(io.BytesIO(z.content))
+    assert sorted(archive.namelist()) == [
+        "harunire-es/harunire-es.yaml", "harunire-es/leaflet.html", "harunire-es/leaflet.pdf", "harunire-es/policy.html",
+        "harunire-es/policy.pdf", "harunire-es/program.html", "harunire-es/program.pdf", "harunire-es/pupils.html", "harunire-es/pupils.pdf"]
+    pupils_html = archive.read("harunire-es/pupils.html").decode("utf-8")
+    assert "みんなのちがいを、<ruby>大切<rp>（</rp><rt>たいせつ</rt><rp>）</rp></ruby>にする。" in pupils_html  # 1年生: every kanji
+    pupils_pdf = PdfReader(io.BytesIO(archive.read("harunire-es/pupils.pdf")))
+    assert 1 <= len(pupils_pdf.pages) <= 2  # the pupils' version keeps to its page limit, as from the command line
+
+
+def test_download_the_pupils_version_with_the_schools_own_readings(client):
+    values = harunire_form()
+    values["pupils_version.pledges.5"] = "はるにれっ子は、あいさつを大切にする。"
+    r = post_school(client, "/school/download", values, _download="pupils")
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith('attachment; filename="harunire-es-pupils.pdf"')
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).replace(" ", "")
+    assert "旭川市立はるにれ小学校" in text and "児童版" in text  # the running header (no furigana there)
+    preview = post_school(client, "/school/preview", values, _doc="pupils").text
+    assert "はるにれっ<ruby>子<rp>（</rp><rt>こ</rt><rp>）</rp></ruby>は、あいさつを" in preview  # the school's own reading
+
+
+def test_valid_form_names_the_words_of_the_pupils_version_without_a_reading(client):
+    values = harunire_form()
+    values["pupils_version.pledges.5"] = "㐂びを、みんなで分け合う。"
+    r = post_school(client, "/school", values)
+    assert r.status_code == 200 and "入力に誤りはありません" in r.text
+    note = re.search(r'<div class="notice caution"[^>]*id="missing-readings">(.*?)</div>', r.text, re.S)
+    assert note and "㐂" in note.group(1) and "漢字のよみ" in note.group(1)
+    values["pupils_version.readings.1.word"] = "㐂"
+    values["pupils_version.readings.1.reading"] = "よろこ"
+    r = post_school(client, "/school", values)
+    assert r.status_code == 200 and 'id="missing-readings"' not in r.text
+    assert 'id="missing-readings"' not in post_school(client, "/school", harunire_form()).text
+
+
+def test_a_kitakyushu_school_loads_previews_and_downloads(client):
+    r = _load(client, "shiokaze-es.yaml", SHIOKAZE.read_bytes())
+    assert r.status_code == 200 and "入力に誤りはありません" in r.text
+    assert '<option value="kitakyushu" selected>' in r.text
+    values = school_form(SHIOKAZE)
+    policy = post_school(client, "/school/preview", values, _doc="policy").text
+    assert "北九州市立しおかぜ台小学校" in policy and "いじめ対応チーム" in policy and "北九州市学校警察連絡協議会" in policy
+    assert "いじめ対策推進リーダー" not in policy  # the board's own names for the roles
+    leaflet = post_school(client, "/school/preview", values, _doc="leaflet").text
+    assert "093-000-2001" in leaflet  # the school's own number, with no city desk in the profile
+    pupils = post_school(client, "/school/preview", values, _doc="pupils")
+    assert pupils.status_code == 200 and '<ol class="blank">' in pupils.text  # no promises yet: blank lines for the 児童会
+    assert "0120-0-78310" in pupils.text  # the national hotline, where the board has no desk of its own
+    z = post_school(client, "/school/download", values, _download="zip")
+    assert z.status_code == 200 and "shiokaze-es/pupils.pdf" in zipfile.ZipFile(io.BytesIO(z.content)).namelist()
 
 
 def test_download_of_an_invalid_form_shows_the_errors_instead(client):
@@ -290,6 +444,10 @@ def test_load_reports_unknown_fields_and_a_profile_path(client):
     r = _load(client, "odd.yaml", text.encode())
     assert "読み込んだファイルの項目「colour」は、この画面では扱えないため" in r.text
     assert "同梱のプロファイルだけ" in error_text(r.text, "profile")
+    listed = HARUNIRE.read_text(encoding="utf-8").replace("  readings:\n    はるにれっ子: はるにれっこ", "  readings:\n    - はるにれっ子")
+    assert listed != HARUNIRE.read_text(encoding="utf-8")
+    r = _load(client, "listed.yaml", listed.encode())
+    assert "読み込んだファイルの項目「pupils_version.readings」は、この画面では扱えないため" in r.text  # not silently dropped
 
 
 # ----------------------------------------------------------------------------- check
@@ -310,6 +468,8 @@ def test_check_shows_each_requirement_with_evidence_in_its_section(client):
     present = re.search(r'<article class="requirement status-present" id="req-committee-composition".*?</article>', page, re.S)
     assert present, "committee-composition is present in this sample"
     assert "<mark>" in present.group(0) and 'class="section-path"' in present.group(0)
+    section = re.search(r'<span class="section-path">(.*?)</span>\s*<span class="where">', present.group(0), re.S).group(1)
+    assert re.findall(r"<span>([^<]*)</span>", section)[-1] == "3組織"  # the heading above the evidence, as the checker read it
     assert "「方針.md」" in page and "1ページ" in page
     order = [m.group(1) for m in re.finditer(r'data-status="(\w+)"', page)]
     assert order.index("present") > order.index("missing")  # missing ones first

@@ -124,6 +124,43 @@ def test_write_a_policy_see_an_error_fix_it_and_download_the_pdf(server, driver,
     assert "旭川市立さくら小学校" in text and "旭川中央警察署" in text
 
 
+def test_load_a_kitakyushu_school_write_its_promises_and_see_the_pupils_version(server, driver, tmp_path):
+    driver.get(server.url + "/school")
+    driver.find_element(*by("details.load summary")).click()
+    driver.find_element(*by("#yaml")).send_keys(str(CORPUS / "schools" / "shiokaze-es.yaml"))
+    driver.find_element(*by("form.inline-form button")).click()
+    driver.wait(lambda d: "「shiokaze-es.yaml」を読み込みました" in d.find_element(*by(".notice")).text)
+    assert driver.find_element(*by('#f-profile option[value="kitakyushu"]')).is_selected()
+
+    pledges = driver.find_element(*by('button[data-add="pupils_version.pledges"]'))
+    for i, text in enumerate(["あいさつを、じぶんからする。", "こまっているともだちに、こえをかける。", "いやなことは、せんせいにはなす。"]):
+        fill(driver, f"pupils_version.pledges.{i}", text)
+    fill(driver, "pupils_version.written_by", "しおかぜ台小学校 児童会")
+    for _ in range(3, 8):  # up to eight promises: the button goes away at the eighth row
+        pledges.click()
+    assert len(driver.find_elements(*by('input[name^="pupils_version.pledges."]'))) == 8 and not pledges.is_displayed()
+    driver.find_element(*by('button[data-add="pupils_version.readings"]')).click()
+    fill(driver, "pupils_version.readings.1.word", "しおかぜ")  # no kanji: nothing to read
+    fill(driver, "pupils_version.readings.1.reading", "しおかぜ")
+    driver.wait(lambda d: d.find_element(*by('p.error[data-error-for="pupils_version.readings.1.word"]')).is_displayed())
+    assert driver.find_element(*by('p.error[data-error-for="pupils_version.readings.1.word"]')).text == "漢字を含む語を入力してください"
+    fill(driver, "pupils_version.readings.1.word", "しおかぜ台")
+    fill(driver, "pupils_version.readings.1.reading", "しおかぜだい")
+    driver.wait(lambda d: not d.find_element(*by('p.error[data-error-for="pupils_version.readings.1.word"]')).is_displayed())
+
+    driver.find_element(*by('input[name="_doc"][value="pupils"]')).click()
+
+    def preview_shows_the_promises(d) -> bool:
+        d.switch_to.frame("preview")
+        try:
+            return "あいさつを、じぶんからする。" in d.find_element(*by("body")).text
+        finally:
+            d.switch_to.default_content()
+
+    driver.wait(preview_shows_the_promises)
+    assert_fits(driver, "school-pupils", tmp_path)
+
+
 def test_check_a_policy_and_see_a_missing_requirement(server, driver, tmp_path):
     driver.get(server.url + "/check")
     driver.find_element(*by("#document")).send_keys(str(POLICIES / "missing-police-and-pdca.md"))

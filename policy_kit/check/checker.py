@@ -90,9 +90,11 @@ class Checker:
         h = hashlib.sha256()
         for path in self.checklist.files or (self.checklist.path,):  # a checklist and the parents it extends
             h.update(Path(path).read_bytes())
-        h.update(json.dumps({"ignore": self.ignored, "waivers": [(w.id, w.reason, str(w.expires)) for w in self.config.waivers],
-                             "today": str(self.today or _dt.date.today()), "limits": self.limits.__dict__,
-                             "parse": self.parse},
+        today = self.today or _dt.date.today()
+        # a waiver counts with whether it has expired (not with today's date, so a cache lasts
+        # until a waiver expires or anything else changes)
+        waivers = [(w.id, w.reason, str(w.expires), bool(w.expires and w.expires < today)) for w in self.config.waivers]
+        h.update(json.dumps({"ignore": self.ignored, "waivers": waivers, "limits": self.limits.__dict__, "parse": self.parse},
                             sort_keys=True, default=str).encode())
         return h.hexdigest()
 

@@ -364,9 +364,10 @@ class Matcher:
                 strong = solid_groups >= 1 and all(
                     self._solid(j, g, requirement, clause) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
-                indices = sorted(set(chosen))
+                # evidence: the sentences that carry the requirement first, then the section's heading
+                indices = sorted(set(chosen), key=lambda j: (self.sentences[j].is_heading, j))
                 if heading is not None and heading not in indices:
-                    indices.insert(0, heading)
+                    indices.append(heading)
                 match = _Match(indices, strong, used_fuzzy, sec)
                 if best is None or (match.strong and not best.strong):
                     best = match

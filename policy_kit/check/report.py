@@ -51,7 +51,8 @@ def to_text(result: CheckResult, *, verbose: bool = False) -> str:
             lines.append(f"      理由: {req.why}（{req.source}）")
             lines.append(f"      対応: {req.fix}")
         for ev in f.evidence[: (3 if verbose or f.status != PRESENT else 1)]:
-            lines.append(f"      根拠: {ev.location()} 「{_clip(ev.text)}」")
+            section = f"〔{_clip(ev.heading.split(' > ')[-1], 30)}〕" if ev.heading else ""
+            lines.append(f"      根拠: {ev.location()} {section}「{_clip(ev.text)}」")
     c = result.counts()
     lines += ["", f"結果: あり {c['present']}、不十分 {c['partial']}、なし {c['missing']}（うち必須 {c['required_missing']}）"
               + (f"、免除 {c['waived']}" if c["waived"] else "")]
@@ -74,7 +75,7 @@ def to_dict(result: CheckResult) -> dict:
                 "score": f.score,
                 "note": f.note,
                 "waived": f.waived,
-                "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text} for e in f.evidence],
+                "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text, "heading": e.heading} for e in f.evidence],
             }
             for f in result.findings
         ],

@@ -20,6 +20,7 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -47,7 +48,8 @@ from .uploads import UploadedFile, UploadRefused, clean_stale, read_limited, sta
 
 log = logging.getLogger("policy_kit.web")
 
-DOCUMENTS = {"policy": "学校いじめ防止基本方針", "leaflet": "保護者向けリーフレット", "program": "学校いじめ防止プログラム"}
+DOCUMENTS = {"policy": "学校いじめ防止基本方針", "leaflet": "保護者向けリーフレット", "program": "学校いじめ防止プログラム",
+             "pupils": "児童生徒版"}
 STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
 REPORT_FILES = {"summary.csv": "text/csv; charset=utf-8", "summary.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "summary.json": "application/json"}
@@ -68,6 +70,22 @@ class WebError(Exception):
 
 
 # ----------------------------------------------------------------------------- services
+
+
+@dataclass
+class Rendered:
+    htmls: dict[str, str]  # document name → HTML
+    missing: list[str]  # kanji words of the pupils' version that got no reading
+
+
+def missing_readings(warnings: list[str]) -> list[str]:
+    """The words named by generation's warning ``pupils.html: no reading found for 㐂、…; add them …``."""
+    words: list[str] = []
+    for warning in warnings:
+        m = re.search(r"no reading found for (.+?); ", warning)
+        if m:
+            words += [w for w in m.group(1).split("、") if w]
+    return words
 
 
 class Services:
@@ -135,6 +153,29 @@ class Services:
 
         with self.pdf_lock:
             return html_to_pdf(html)
+
+    def document_pdf(self, name: str, html: str) -> tuple[str, bytes]:
+        """A school document's HTML and PDF, laid out as the command line does (the pupils' version
+        in its compact layout when the normal one runs over its page limit)."""
+        from ..generate.documents import fit_pages
+
+        with self.pdf_lock:
+            return fit_pages(name, html)
+
+    def render(self, model: Any, names: list[str]) -> Rendered:
+        """The HTML of a school's documents. The pupils' version gets its furigana from the model's
+        tokenizer, which one thread at a time may use."""
+        from ..generate.documents import render_documents
+        from ..generate.package import build_package
+
+        pkg = build_package(model, forms.profile(model.profile))
+        warnings: list[str] = []
+        if "pupils" in names:
+            with MODEL_LOCK:
+                htmls = render_documents(pkg, names, warnings)
+        else:
+            htmls = render_documents(pkg, names, warnings)
+        return Rendered(htmls, missing_readings(warnings))
 
     def warm(self) -> None:
         """Load the model and compile the default checklist, so the first check is fast."""
@@ -237,10 +278,10 @@ def _next(value: str | None) -> str:
 
 
 def school_page(request: Request, values: dict[str, Any], checked: forms.Checked | None = None, status: int = 200,
-                notice: str = "") -> HTMLResponse:
+                notice: str = "", missing: list[str] | None = None) -> HTMLResponse:
     return page(request, "school.html.j2", status, active="school", sections=forms.sections(), values=values,
                 errors=checked.errors if checked else {}, general=checked.general if checked else [],
-                valid=bool(checked and checked.model), notice=notice, documents=DOCUMENTS,
+                valid=bool(checked and checked.model), notice=notice, missing=missing or [], documents=DOCUMENTS,
                 row_numbers=forms.row_numbers, months=forms.MONTHS_IN_SCHOOL_YEAR, activity_labels=forms.ACTIVITY_LABELS)
 
 
@@ -252,7 +293,16 @@ async def school_submit(request: Request) -> HTMLResponse:
     form = await read_form(request)
     checked = forms.validate(forms.parse_form(form))
     notice = "入力に誤りはありません。プレビューを確かめて、PDFをダウンロードしてください。" if checked.model else ""
-    return school_page(request, forms.posted_values(form), checked, 200 if checked.model else 422, notice)
+    return school_page(request, forms.posted_values(form), checked, 200 if checked.model else 422, notice,
+                       await _missing_readings(request, checked))
+
+
+async def _missing_readings(request: Request, checked: forms.Checked) -> list[str]:
+    """The kanji words of a valid input's pupils' version that no reading was found for."""
+    if checked.model is None:
+        return []
+    services: Services = request.app.state.services
+    return (await run_in_threadpool(services.render, checked.model, ["pupils"])).missing
 
 
 async def school_validate(request: Request) -> JSONResponse:
@@ -269,14 +319,8 @@ async def school_preview(request: Request) -> HTMLResponse:
     checked = forms.validate(forms.parse_form(form))
     if checked.model is None:
         return sandboxed(render_html("web", "preview_invalid.html.j2", count=checked.count))
-    return sandboxed(_render_documents(checked.model, [doc])[doc])
-
-
-def _render_documents(model: Any, documents: list[str]) -> dict[str, str]:
-    from ..generate.documents import render_documents
-    from ..generate.package import build_package
-
-    return render_documents(build_package(model, forms.profile(model.profile)), documents)
+    services: Services = request.app.state.services
+    return sandboxed((await run_in_threadpool(services.render, checked.model, [doc])).htmls[doc])
 
 
 async def school_download(request: Request) -> Response:
@@ -291,15 +335,16 @@ async def school_download(request: Request) -> Response:
     if what == "yaml":
         return download(forms.to_yaml(model), f"{sid}.yaml", "application/x-yaml; charset=utf-8")
     if what in DOCUMENTS:
-        html = _render_documents(model, [what])[what]
-        pdf = await run_in_threadpool(services.pdf, html)
+        html = (await run_in_threadpool(services.render, model, [what])).htmls[what]
+        _, pdf = await run_in_threadpool(services.document_pdf, what, html)
         return download(pdf, f"{sid}-{what}.pdf", "application/pdf")
     if what == "zip":
-        htmls = _render_documents(model, list(DOCUMENTS))
+        htmls = (await run_in_threadpool(services.render, model, list(DOCUMENTS))).htmls
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, html in htmls.items():
-                archive.writestr(f"{sid}/{name}.pdf", await run_in_threadpool(services.pdf, html))
+                html, pdf = await run_in_threadpool(services.document_pdf, name, html)
+                archive.writestr(f"{sid}/{name}.pdf", pdf)
                 archive.writestr(f"{sid}/{name}.html", html)
             archive.writestr(f"{sid}/{sid}.yaml", forms.to_yaml(model))
         return download(buffer.getvalue(), f"{sid}.zip", "application/zip")
@@ -331,7 +376,7 @@ async def school_load(request: Request) -> HTMLResponse:
     checked = forms.validate(forms.parse_form(values))
     checked.general += [f"読み込んだファイルの項目「{k}」は、この画面では扱えないため読み込みませんでした。" for k in unknown]
     notice = f"「{name}」を読み込みました。" + ("" if checked.count else "入力に誤りはありません。")
-    return school_page(request, values, checked, 200, notice)
+    return school_page(request, values, checked, 200, notice, await _missing_readings(request, checked))
 
 
 # ----------------------------------------------------------------------------- check

@@ -15,11 +15,13 @@ from typing import Any
 
 from ..check.checker import CheckResult
 from ..check.checklist import Requirement
+from ..check.matcher import Evidence
 from ..check.normalise import Sentence
 from ..check.report import ordered, to_dict
 from ..status import LABEL_JA, SEVERITY_JA, SYMBOL, WAIVED
 
 CONTEXT_SENTENCES = 1  # sentences shown before and after the evidence, within its section
+HEADING_SEPARATOR = " > "  # how the checker joins the headings above a sentence (Sentence.heading)
 
 
 @dataclass
@@ -84,14 +86,17 @@ def build_view(result: CheckResult, filename: str, view_id: str) -> CheckView:
                      report["documents"], report["summary"], items, report)
 
 
-def _passage(sentences: list[Sentence], i: int | None, evidence: Any, words: list[re.Pattern]) -> Passage:
+def _passage(sentences: list[Sentence], i: int | None, evidence: Evidence, words: list[re.Pattern]) -> Passage:
+    """The evidence in the section the checker found it in (its ``heading``), with the sentences
+    around it from the same section."""
     where = f"「{Path(evidence.path).name}」{evidence.page}ページ {evidence.line}行目"
+    section = [h.strip() for h in evidence.heading.split(HEADING_SEPARATOR) if h.strip()]
     if i is None:  # not expected: the evidence always comes from these sentences
-        return Passage([], where, [], [(evidence.text, False)], [])
+        return Passage(section, where, [], [(evidence.text, False)], [])
     s = sentences[i]
     near = range(max(0, i - CONTEXT_SENTENCES), min(len(sentences), i + CONTEXT_SENTENCES + 1))
     same = [j for j in near if j != i and sentences[j].doc == s.doc and sentences[j].heading == s.heading and not sentences[j].is_heading]
-    return Passage([h for h in s.heading.split(" > ") if h], where, [sentences[j].text for j in same if j < i],
+    return Passage(section, where, [sentences[j].text for j in same if j < i],
                    highlight(s, words), [sentences[j].text for j in same if j > i])
 
 

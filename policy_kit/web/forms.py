@@ -59,8 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "team": ("中心となるチーム", "組織の中で、教職員からの報告を受けて対応を進めるチームです。呼び方は市によって違います（{boards}）。"),
     "team.name": ("チームの名称", "空欄のときは、市の呼び方になります。"),
     "team.members": ("チームの構成員", "役職で書きます。報告を集約する担当者は、書かなくても加わります。"),
-    "team.reporting_contacts": ("報告を受ける担当者", "教職員が気付いたことを最初に伝える相手です。市での呼び方：{boards}。"),
-    "team.leader": ("報告を集約する担当者", "例：生徒指導主事。市での呼び方：{boards}。"),
+    "team.reporting_contacts": ("報告を受ける担当者", "教職員が気付いたことを最初に伝える相手です。呼び方は市によって違います（{boards}）。"),
+    "team.leader": ("報告を集約する担当者", "報告をまとめ、その後の対応を調整する人です（例：生徒指導主事）。呼び方は市によって違います（{boards}）。"),
     "team.meeting": ("チームの会議", "例：毎週月曜日の放課後"),
     "schedule": ("年間の予定", ""),
     "schedule.survey_months": ("いじめアンケートの月", "選ばないときは、市の月になります（{boards}）。"),
@@ -425,29 +425,33 @@ def _row_indexes(form: Mapping[str, Any], path: str) -> list[int]:
 
 def form_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Raw data (a loaded YAML file, or a model dump) → flat form values, and the keys the form
-    cannot show (unknown fields), which are reported instead of silently dropped."""
+    cannot show (unknown fields, and tables or mappings given in another shape), which are
+    reported instead of silently dropped."""
     values: dict[str, Any] = {}
+    misshapen: list[str] = []
     for f in all_fields():
         value = _lookup(raw, f.path)
         if value is None:
             continue
-        if f.kind == "list":
+        if f.kind in ("pairs", "rows", "monthtable") and not isinstance(value, Mapping if f.kind == "pairs" else list):
+            misshapen.append(f.path)
+        elif f.kind == "list":
             values.update(_flatten_list(f, value if isinstance(value, list) else [value]))
         elif f.kind == "months":
             months = [int(v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, int) or str(v).isdigit()]
             values[f.path] = months if months or not f.none_label else [NONE]
-        elif f.kind == "pairs" and isinstance(value, Mapping):
+        elif f.kind == "pairs":
             key_col, value_col = (c.path for c in f.columns)
             for row, (k, v) in enumerate(value.items()):
                 values[f"{f.path}.{row}.{key_col}"] = _scalar(k)
                 values[f"{f.path}.{row}.{value_col}"] = _scalar(v)
-        elif f.kind == "rows" and isinstance(value, list):
+        elif f.kind == "rows":
             for row, item in enumerate(value):
                 if isinstance(item, Mapping):
                     for c in f.columns:
                         if item.get(c.path) is not None:
                             values[f"{f.path}.{row}.{c.path}"] = _scalar(item[c.path])
-        elif f.kind == "monthtable" and isinstance(value, list):
+        elif f.kind == "monthtable":
             for item in value:
                 if isinstance(item, Mapping) and str(item.get("month", "")).isdigit():
                     for column in ACTIVITY_COLUMNS:
@@ -455,7 +459,7 @@ def form_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
                         values[f"{f.path}.{int(item['month'])}.{column}"] = "\n".join(_scalar(v) for v in (cell if isinstance(cell, list) else [cell]))
         else:
             values[f.path] = _scalar(value)
-    return values, _unknown_keys(raw)
+    return values, _unknown_keys(raw) + misshapen
 
 
 def _flatten_list(f: Field, items: list[Any]) -> dict[str, Any]:
@@ -527,11 +531,12 @@ def _section_error(path: str, err: Mapping[str, Any], errors: dict[str, str], ge
                 errors.setdefault(f.path, "入力してください")
         return
     message = str(err.get("msg", ""))
-    for f in section.fields:
-        if re.search(rf"\b{re.escape(f.path.rsplit('.', 1)[1])}\b", message):
-            errors.setdefault(f.path, message_ja(err, f.path))
-            return
-    general.append(f"{section.title}：{message_ja(err, path)}")
+    named = [(m.start(), f.path) for f in section.fields if (m := re.search(rf"\b{re.escape(f.path.rsplit('.', 1)[1])}\b", message))]
+    if named:  # the field the message is about comes first in it
+        key = min(named)[1]
+        errors.setdefault(key, message_ja(err, key))
+    else:
+        general.append(f"{section.title}：{message_ja(err, path)}")
 
 
 def error_key(loc: tuple, parsed: Parsed) -> str:
@@ -568,6 +573,8 @@ def message_ja(err: Mapping[str, Any], key: str) -> str:
         return f"{ctx.get('max_length')}文字以内で入力してください"
     if kind == "string_pattern_mismatch":
         return _pattern_message(key)
+    if kind == "value_error":
+        return _value_error_message(str(err.get("msg", "")))
     chosen = field_named(key)
     if kind == "literal_error" or (chosen is not None and chosen.kind == "select"):
         return "一覧から選んでください"
@@ -579,12 +586,16 @@ def message_ja(err: Mapping[str, Any], key: str) -> str:
         return "1月から12月までで選んでください"
     if kind.startswith("date") or kind.startswith("datetime"):
         return "日付を 2026-04-01 の形で入力してください"
-    msg = str(err.get("msg", ""))
-    if kind == "value_error" and "promise" in msg:
+    return "入力内容を確かめてください"
+
+
+def _value_error_message(msg: str) -> str:
+    """The model's own checks (validators), in Japanese."""
+    if "promise" in msg:
         return f"1つの約束は{MAX_PLEDGE_CHARS}文字以内にしてください（長いときは、2つの約束に分けます）"
-    if kind == "value_error" and "known_grade" in msg:
+    if "known_grade" in msg:
         return "ふりがなの付け方で「まだ習っていない漢字に付ける」を選んだときだけ選べます"
-    if kind == "value_error" and "month" in msg:
+    if "month" in msg:
         return "同じ月が2回あります"
     return "入力内容を確かめてください"
 
