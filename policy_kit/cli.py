@@ -25,7 +25,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _sigterm_interrupts():
+                return func(*args, **kwargs)
         except PolicyKitError as exc:
             click.echo(f"error: {exc}", err=True)
             if exc.ja and exc.ja != exc.message:  # the same in Japanese, for school and board staff
@@ -47,6 +48,30 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+class _sigterm_interrupts:
+    """SIGTERM stops a command as Ctrl-C does (cleanup runs, unfinished output is removed),
+    with exit code 143."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        from .parallel import Interrupted
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise Interrupted(signum)
+
+        try:
+            self.saved = signal.signal(signal.SIGTERM, interrupt)
+        except ValueError:  # not the main thread
+            self.saved = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, self.saved)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -393,17 +418,19 @@ def audit(folder: Path, out: Path, checklist_name: str | None, config_path: Path
     from .audit.cache import default_cache_dir
     from .audit.compare import load_previous
     from .audit.discover import discover_schools
-    from .audit.reports import AuditReport, write_reports
+    from .audit.reports import REPORT, AuditReport, write_reports
     from .audit.run import run_audit
+    from .outputs import OutputLock
 
     checker = _checker(checklist_name, config_path, (), max_pages, max_file_mb)
     entries = discover_schools(folder, roster)
     before = load_previous(previous) if previous else None
     workers = jobs or os.cpu_count() or 1
-    results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                        progress=sys.stderr.isatty() if progress is None else progress)
-    report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)
-    write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
+    with OutputLock(out, REPORT, f"the report folder {out}"):  # a second run on the same -o is refused at once
+        results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                            progress=sys.stderr.isatty() if progress is None else progress)
+        report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)
+        write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
     failing = [r for r in results if not r.passes]
     cached = sum(r.cached for r in results)
     click.echo(f"{len(results)} schools ({cached} from cache): {len(results) - len(failing)} pass, "

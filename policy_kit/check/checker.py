@@ -19,6 +19,7 @@ from .config import Config, apply_waivers
 from .extract import SUPPORTED_SUFFIXES, Document, Limits, read_bytes, read_document
 from .matcher import Finding, Matcher
 from .normalise import Sentence, split_sentences
+from .regexguard import guard_checklist
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Checker:
     ignore: tuple[str, ...] = ()  # added to config.ignore (e.g. from --ignore)
     today: _dt.date | None = None  # for waiver expiry (tests); default: today
     parse: bool = True  # GiNZA's dependency parse decides negation (False: sentence-wide cues; ablation)
+
+    def __post_init__(self) -> None:
+        guard_checklist(self.checklist)  # patterns that could backtrack for minutes on one sentence are refused
 
     @classmethod
     def from_names(cls, checklist: str | None = None, config: Config | None = None, **kwargs) -> "Checker":

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..inputfiles import read_limited
+
+MAX_CONFIG_BYTES = 1024 * 1024
 
 _KEYS = {"checklist", "fail-on", "ignore", "waivers"}
 _FAIL_ON = ("required", "recommended", "partial")
@@ -59,6 +62,7 @@ def load_config(path: Path | None = None) -> Config:
     if path is None:
         return Config()
     data = _read_toml(path)
+    text = _text(path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("policy-kit", {})
     unknown = set(data) - _KEYS
@@ -73,13 +77,18 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
         raise InputError("ignore must be a list of requirement ids", path)
     config.ignore = ignore
-    for i, item in enumerate(data.get("waivers", [])):
-        config.waivers.append(_waiver(item, i, path))
+    waivers = data.get("waivers", [])
+    if not isinstance(waivers, list):
+        raise InputError("waivers must be a list of tables ([[waivers]])", path)
+    for i, item in enumerate(waivers):
+        config.waivers.append(_waiver(item, i, path, text))
     return config
 
 
-def _waiver(item: Any, i: int, path: Path) -> Waiver:
+def _waiver(item: Any, i: int, path: Path, text: str = "") -> Waiver:
     where = f"waivers[{i}]"
+    line = _waiver_line(text, i, "expires")
+    at = f" (line {line})" if line else ""
     if not isinstance(item, dict):
         raise InputError(f"{where}: expected a table with id, reason and expires", path)
     unknown = set(item) - {"id", "reason", "expires"}
@@ -92,9 +101,27 @@ def _waiver(item: Any, i: int, path: Path) -> Waiver:
     if not isinstance(reason, str) or not reason.strip():
         raise InputError(f"{where} ({rid}): a waiver needs a reason", path)
     expires = item.get("expires")
-    if expires is not None and not isinstance(expires, _dt.date):
-        raise InputError(f"{where} ({rid}): expires must be a date such as 2027-03-31", path)
+    if expires is not None and (not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime)):
+        raise InputError(f"{where} ({rid}){at}: expires must be a date without a time, such as 2027-03-31 (got {expires!s:.40})", path,
+                         ja=f"{where}（{rid}）{f'{line}行目' if line else ''}: expires は 2027-03-31 のような日付で書いてください（時刻は付けません）")
     return Waiver(rid, reason.strip(), expires)
+
+
+def _waiver_line(text: str, index: int, key: str) -> int | None:
+    """The line of ``key`` in the ``index``-th [[waivers]] table (pyproject: [[tool.policy-kit.waivers]])."""
+    import re
+
+    header = re.compile(r"^\s*\[\[\s*(?:tool\.(?:\"policy-kit\"|policy-kit)\.)?waivers\s*\]\]")
+    assignment = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            seen += 1
+        elif seen == index and line.lstrip().startswith("["):
+            return None
+        elif seen == index and assignment.match(line):
+            return number
+    return None
 
 
 def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) -> None:
@@ -127,13 +154,20 @@ def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) ->
             finding.waived = inline[rid]
 
 
+def _text(path: Path) -> str:
+    try:
+        return read_limited(path, MAX_CONFIG_BYTES, "configuration file").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("cannot read: the file is not UTF-8 text", path) from None
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"TOML syntax error: {exc}", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date the calendar has not: 2026-02-30
+        raise InputError(f"TOML error: {exc}", path) from None
 
 
 def _str(value: Any, key: str, path: Path) -> str:

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .. import safeyaml
+from .. import safeyaml, yamlscalars  # noqa: F401 - yamlscalars: impossible dates and numbers are input errors with their line
 from ..errors import InputError
 from ..safeyaml import MarkedDict, MarkedList
 

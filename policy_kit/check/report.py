@@ -2,15 +2,35 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from .. import __version__
+from ..outputs import shown_path
 from ..status import LABEL_JA, MISSING, PARTIAL, PRESENT, SEVERITY_JA, SYMBOL
 from .checker import CheckResult
 from .matcher import Finding
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text XML 1.0 can hold: control characters (from a file name, say) and lone surrogates dropped."""
+    return _NOT_XML.sub("", text)
+
+
+def escape(text: str) -> str:
+    return _escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml_safe(text))
+
+
+
+
 FAIL_ON = ("required", "recommended", "partial")
 _ORDER = {(MISSING, "required"): 0, (MISSING, "recommended"): 1, (PARTIAL, "required"): 2, (PARTIAL, "recommended"): 3}
 
@@ -65,7 +85,7 @@ def to_dict(result: CheckResult) -> dict:
     return {
         "checklist": result.checklist.id,
         "checklist_version": result.checklist.version,
-        "documents": [{"path": d.path, "pages": len(d.pages), "chars": d.chars} for d in result.documents],
+        "documents": [{"path": shown_path(d.path), "pages": len(d.pages), "chars": d.chars} for d in result.documents],
         "requirements": [
             {
                 "id": f.requirement.id,
@@ -75,7 +95,7 @@ def to_dict(result: CheckResult) -> dict:
                 "score": f.score,
                 "note": f.note,
                 "waived": f.waived,
-                "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text, "heading": e.heading} for e in f.evidence],
+                "evidence": [{"path": shown_path(e.path), "page": e.page, "line": e.line, "text": e.text, "heading": e.heading} for e in f.evidence],
             }
             for f in result.findings
         ],
@@ -102,7 +122,7 @@ def _location(result: CheckResult, f: Finding) -> dict:
     if f.evidence:
         ev = f.evidence[0]
         kind = next((d.kind for d in result.documents if d.path == ev.path), "text")
-        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": Path(ev.path).as_posix()}}}
+        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": shown_path(Path(ev.path).as_posix())}}}
         if kind != "pdf" and ev.page == 1:
             loc["physicalLocation"]["region"] = {"startLine": ev.line}
         return loc

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import safeyaml
 from ..errors import InputError
+from ..inputfiles import read_limited, require_regular
 from .school import validate_school
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
@@ -29,15 +30,12 @@ class RosterRow:
 
 
 def read_roster(path: Path) -> list[RosterRow]:
-    if not path.is_file():
-        raise InputError("roster file not found", path)
-    if path.stat().st_size > MAX_ROSTER_BYTES:
-        raise InputError(f"roster is larger than {MAX_ROSTER_BYTES} bytes", path)
+    raw = read_limited(path, MAX_ROSTER_BYTES, "roster file")  # a regular file, within the limit
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        table = _read_csv(path)
+        table = _read_csv(raw, path)
     elif suffix in (".xlsx", ".xlsm"):
-        table = _read_xlsx(path)
+        table = _read_xlsx(raw, path)
     else:
         raise InputError("a roster must be a .csv or .xlsx file", path)
     if not table:
@@ -59,7 +57,7 @@ def _build_row(roster: Path, number: int, record: dict[str, str]) -> RosterRow:
     try:
         data: dict[str, Any] = {}
         if "base" in record:
-            base = (roster.parent / record.pop("base")).resolve()
+            base = require_regular((roster.parent / record.pop("base")).resolve(), "base file (YAML)")
             loaded = safeyaml.load_file(base)
             if not isinstance(loaded, dict):
                 raise InputError("base file must hold a mapping", base)
@@ -85,8 +83,7 @@ def _set_path(data: dict, dotted: str, value: str) -> None:
     node[keys[-1]] = [v.strip() for v in value.split(";") if v.strip()] if ";" in value else value
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+def _read_csv(raw: bytes, path: Path) -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp932"):
         try:
             text = raw.decode(encoding)
@@ -95,18 +92,21 @@ def _read_csv(path: Path) -> list[list[str]]:
             continue
     else:
         raise InputError("roster CSV is neither UTF-8 nor Shift_JIS", path)
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a NUL byte, a field larger than the csv module allows
+        raise InputError(f"roster CSV cannot be read: {exc}", path) from None
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _read_xlsx(raw: bytes, path: Path) -> list[list[str]]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files, also while reading rows
         raise InputError(f"cannot read the Excel file: {exc.__class__.__name__}", path) from None
-    sheet = book.worksheets[0]
-    table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return table
 

@@ -15,8 +15,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 
-from .. import safeyaml
+from .. import safeyaml, yamlscalars  # noqa: F401 - yamlscalars: impossible dates and numbers are input errors with their line
 from ..errors import InputError
+from ..inputfiles import require_regular
+from ..outputs import SAFE_ID_PATTERN
 from ..resources import data_dir
 
 SCHOOL_KINDS = ("小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校")
@@ -48,7 +50,7 @@ class Contact(_Model):
 
 
 class SchoolInfo(_Model):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+    id: Annotated[str, Field(pattern=rf"^{SAFE_ID_PATTERN}$")]  # the one rule for ids that name files
     name: Text
     kind: Literal["小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校"]
     principal: Text | None = None
@@ -259,7 +261,7 @@ class Profile(_Model):
 
 def load_school(path: str | Path) -> SchoolInput:
     """Read and validate a school's YAML file; raise InputError naming every problem."""
-    path = Path(path)
+    path = require_regular(Path(path), "school input (YAML)")  # never /dev/zero or a FIFO: st_size lies for them
     return validate_school(safeyaml.load_file(path), path)
 
 
@@ -288,7 +290,7 @@ def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
         if not candidate.is_file():
             known = sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
             raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}")
-    data = safeyaml.load_file(candidate)
+    data = safeyaml.load_file(require_regular(candidate, "profile (YAML)"))
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

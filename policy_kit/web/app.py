@@ -352,7 +352,7 @@ async def school_download(request: Request) -> Response:
 
 
 async def school_load(request: Request) -> HTMLResponse:
-    from .. import safeyaml
+    from .. import safeyaml, yamlscalars  # noqa: F401 - impossible dates and numbers: a message with the line
     from ..errors import InputError
 
     form = await read_form(request, max_files=1)
