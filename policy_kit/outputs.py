@@ -47,9 +47,11 @@ def check_id(value: object, what: str, source: str | Path | None = None) -> str:
                      source, ja=f"{what}「{shown}」は使えません（半角英小文字・数字・-・_ で63字以内。ファイル名になります）")
 
 
-def inside(root: str | Path, *parts: str) -> Path:
+def inside(root: str | Path, *parts: str, replace_link: bool = False) -> Path:
     """``root/parts…``, refusing a part that is not one plain name and a result that resolves
-    (symlinks followed) outside ``root``. Every writer builds its output paths with this."""
+    (symlinks followed) outside ``root``. Every writer builds its output paths with this.
+    ``replace_link``: the last part may be a symlink, because the caller replaces it (a rename
+    onto a link replaces the link, never what it points to)."""
     root = Path(root)
     for part in parts:
         if (not isinstance(part, str) or part in ("", ".", "..") or "/" in part or "\\" in part or "\x00" in part
@@ -57,7 +59,8 @@ def inside(root: str | Path, *parts: str) -> Path:
             raise OutputError(f"refusing to write {_printable(str(part))[:60]!r}: not a plain file name", root)
     path = root.joinpath(*parts)
     base = root.resolve()
-    if not path.resolve().is_relative_to(base):
+    resolved = path.parent.resolve() / path.name if replace_link and parts else path.resolve()
+    if not resolved.is_relative_to(base):
         raise OutputError(f"refusing to write {path}: it leads outside the output folder", root)
     return path
 
@@ -109,6 +112,7 @@ class OutputLock:
             raise OutputError(_reason(exc), self.folder) from None
         self.fd = self._acquire()
         self._held[key] = (os.getpid(), 1)
+        _LOCK_FDS.add(self.fd)
         return self
 
     def _acquire(self) -> int:
@@ -152,6 +156,7 @@ class OutputLock:
             os.unlink(self.path)  # still holding the lock: whoever waits opens the file anew
         except OSError:
             pass
+        _LOCK_FDS.discard(self.fd)
         os.close(self.fd)
         self.fd = None
 
@@ -165,6 +170,25 @@ class OutputLock:
             return
         for path in leftovers:
             _remove(path)
+
+
+_LOCK_FDS: set[int] = set()  # the lock files this process holds open
+
+
+def _forget_locks_in_child() -> None:
+    """A forked worker must not keep its parent's lock alive: it closes its copies of the lock
+    files (the parent's lock stays; it goes when the parent ends, even by SIGKILL)."""
+    for fd in list(_LOCK_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+    OutputLock._held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 def _read_pid(fd: int) -> str:
@@ -250,7 +274,7 @@ class Staging:
             try:
                 target.mkdir(parents=True, exist_ok=True)
                 for entry in sorted(self.dir.iterdir()):
-                    dest = inside(target, entry.name)
+                    dest = inside(target, entry.name, replace_link=True)
                     if entry.is_dir():
                         if dest.is_dir() and not dest.is_symlink():
                             if not _exchange(entry, dest):  # else entry now holds the old folder

@@ -67,7 +67,10 @@ def read_audit_roster(path: Path) -> dict[str, dict[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp932", errors="replace")
-    rows = list(csv.DictReader(text.splitlines()))
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+    except csv.Error as exc:  # a NUL byte, a field larger than the csv module allows
+        raise InputError(f"the roster CSV cannot be read: {exc}", path, ja="名簿の CSV を読めません") from None
     if not rows or "path" not in rows[0]:
         raise InputError("an audit roster needs the columns path, id, name (and optionally kind)", path,
                          ja="名簿には path・id・name（と kind）の列が必要です")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, PolicyKitError
+from ..outputs import OutputLock
 from ..parallel import Outcome, Task, run_tasks
 from .documents import check_output_folders, generate_school
 from .roster import read_roster
@@ -41,6 +42,19 @@ def _generate_row(data: dict, out: str, formats: tuple[str, ...], force: bool, b
     return f"{result.out_dir}/ ({len(result.files)} files)"
 
 
+def sweep_leftovers(out: Path, school_ids: list[str]) -> None:
+    """Remove the staging folders of schools whose worker was stopped mid-school (a school's
+    folder itself is only ever moved into place whole). Schools another run is writing are left alone."""
+    if not out.is_dir():
+        return
+    for school_id in school_ids:
+        try:
+            with OutputLock(out, school_id) as lock:
+                lock.sweep()
+        except PolicyKitError:
+            continue
+
+
 def run_roster(path: Path, out: Path, *, jobs: int, formats: tuple[str, ...], force: bool, progress: bool) -> Summary:
     rows = read_roster(path)
     good = [r for r in rows if not r.error]
@@ -51,7 +65,11 @@ def run_roster(path: Path, out: Path, *, jobs: int, formats: tuple[str, ...], fo
         raise InputError(exc.message, path) from None
     tasks = [Task(r.number, _generate_row, (r.data, str(out), formats, force, str(path))) for r in good]
     labels = {r.number: f"row {r.number} ({r.label})" for r in rows}
-    outcomes: list[Outcome] = run_tasks(tasks, jobs=jobs, progress=progress, unit="school")
+    try:
+        outcomes: list[Outcome] = run_tasks(tasks, jobs=jobs, progress=progress, unit="school")
+    except BaseException:  # interrupted: the workers are gone; remove what they were staging
+        sweep_leftovers(out, [data.school.id for _, data in inputs])
+        raise
     summary = Summary([RowOutcome(labels[r.number], False, r.error or "") for r in rows if r.error])
     summary.outcomes += [RowOutcome(labels[o.key], o.ok, o.value if o.ok else o.error) for o in outcomes]
     order = {label: i for i, label in enumerate(labels.values())}
