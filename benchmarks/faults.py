@@ -50,6 +50,7 @@ class Tally:
     orphans: list[str] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    stop_seconds: list[float] = field(default_factory=list)  # from SIGINT/SIGTERM to the command's exit
 
     def record(self, name: str, code: int, err: str, problems: list[str], orphans: list[str] = ()) -> None:
         self.runs += 1
@@ -200,14 +201,16 @@ def disk_full(tally: Tally, base: Path, env: dict) -> None:
 
 
 def killed(tally: Tally, base: Path, env: dict, rng: random.Random, rounds: int) -> None:
+    """Each round: a roster and an audit, each stopped once by Ctrl-C (SIGINT to the process
+    group, as a terminal sends it), SIGTERM and SIGKILL at a random moment."""
     for round_ in range(rounds):
-        for signum in (signal.SIGTERM, signal.SIGKILL):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
             name = signal.Signals(signum).name
             delay = rng.uniform(1.0, 8.0)
             out = base / f"roster-{round_}-{name}"
             command = Watched("roster", roster(base, 6), "-o", out, "--jobs", "2", "--format", "html", "--no-progress", env=env)
-            code, err, orphans = _kill_after(command, signum, delay)
-            problems = school_problems(out) + (left_behind(out) if signum != signal.SIGKILL else [])
+            code, err, orphans, problems = _kill_after(command, signum, delay, tally)
+            problems += school_problems(out) + (left_behind(out) if signum != signal.SIGKILL else [])
             problems += _next_run_sweeps(["roster", roster(base, 6), "-o", out, "--jobs", "2", "--format", "html", "--no-progress", "--force"],
                                          out, env)
             tally.record(f"kill -{name[3:]} after {delay:.1f} s: roster", code, err, problems, orphans)
@@ -219,25 +222,32 @@ def killed(tally: Tally, base: Path, env: dict, rng: random.Random, rounds: int)
             earlier = {"index.html": b"earlier"}
             audit = ["audit", schools(base / f"schools-{round_}-{name}", 12), "-o", out, "--cache-dir", base / f"cache-{round_}-{name}",
                      "--jobs", "2", "--no-progress"]
-            code, err, orphans = _kill_after(Watched(*audit, env=env), signum, delay)
-            problems = report_problems(out, earlier, pdf=True) + (left_behind(out) if signum != signal.SIGKILL else [])
+            code, err, orphans, problems = _kill_after(Watched(*audit, env=env), signum, delay, tally)
+            problems += report_problems(out, earlier, pdf=True) + (left_behind(out) if signum != signal.SIGKILL else [])
             problems += _next_run_sweeps(audit, out, env, report=True)
             tally.record(f"kill -{name[3:]} after {delay:.1f} s: audit", code, err, problems, orphans)
 
 
-def _kill_after(command: Watched, signum: int, delay: float) -> tuple[int, str, list[str]]:
+def _kill_after(command: Watched, signum: int, delay: float, tally: Tally) -> tuple[int, str, list[str], list[str]]:
+    """Signal the command after ``delay`` s; return exit code, stderr, orphans and problems (a
+    wrong exit code after Ctrl-C or SIGTERM: 130 and 143 are expected)."""
+    problems = []
     end = time.monotonic() + delay
     try:
         while time.monotonic() < end and command.proc.poll() is None:
             command.seen |= descendants(command.proc.pid)
             time.sleep(0.05)
         if command.proc.poll() is None:
-            code, _, err = command.signal(signum)
+            code, seconds, err = command.signal(signum, group=signum == signal.SIGINT)
+            if signum != signal.SIGKILL:
+                tally.stop_seconds.append(seconds)
+                if code != 128 + signum:
+                    problems.append(f"exit {code} instead of {128 + signum}")
         else:
             code, err = command.proc.returncode, command.proc.stderr.read().decode("utf-8", "replace")
     finally:
         command.kill()
-    return code, err, command.survivors()
+    return code, err, command.survivors(), problems
 
 
 def _next_run_sweeps(args: list, out: Path, env: dict, report: bool = False) -> list[str]:
@@ -313,6 +323,11 @@ def main() -> None:
             concurrent(tally, base, env)
     summary = (f"{tally.runs} runs: {len(tally.partial)} partial outputs, {len(tally.orphans)} orphaned workers, "
                f"{len(tally.tracebacks)} tracebacks")
+    if tally.stop_seconds:
+        import statistics
+
+        print(f"stopped by Ctrl-C/SIGTERM: {len(tally.stop_seconds)} runs, exit after median {statistics.median(tally.stop_seconds):.2f} s, "
+              f"at most {max(tally.stop_seconds):.2f} s")
     for problem in tally.partial + tally.orphans + tally.tracebacks:
         print("  " + problem.replace("\n", " ")[:300])
     print(summary)

@@ -14,7 +14,6 @@ Transient names all start with ``.<target>.pk-`` so a later run (holding the loc
 what a run killed with SIGKILL left behind."""
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import re
@@ -116,15 +115,18 @@ class OutputLock:
         return self
 
     def _acquire(self) -> int:
-        import fcntl
-
+        try:
+            import fcntl
+        except ImportError:  # not POSIX (Windows): staging still keeps outputs whole; no lock
+            fcntl = None
         while True:
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o644)
             except OSError as exc:
                 raise OutputError(_reason(exc), self.path) from None
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
                 holder = _read_pid(fd)
                 os.close(fd)
@@ -317,6 +319,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where not supported."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

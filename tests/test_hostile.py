@@ -324,7 +324,8 @@ def test_a_signal_during_audit_analysis_stops_everything_and_keeps_finished_work
 
 
 @pytest.mark.signals
-def test_sigterm_while_letters_are_written_leaves_the_earlier_report(tmp_path, runner):
+@pytest.mark.parametrize("signum, group, code", [(signal.SIGTERM, False, 143), (signal.SIGINT, True, 130)], ids=["sigterm", "ctrl-c"])
+def test_a_signal_while_letters_are_written_leaves_the_earlier_report(tmp_path, runner, signum, group, code):
     folder = _long_schools(tmp_path / "in", 8)
     out, cache = tmp_path / "r", tmp_path / "cache"
     warm = run(runner, "audit", folder, "-o", tmp_path / "warm", "--cache-dir", cache, "--no-pdf", "--jobs", "2")
@@ -334,10 +335,10 @@ def test_sigterm_while_letters_are_written_leaves_the_earlier_report(tmp_path, r
     command = Watched("audit", folder, "-o", out, "--cache-dir", cache, "--jobs", "2", "--no-progress", env=_clean_env(tmp_path))
     try:
         command.wait_until(lambda: any(out.glob(".report.pk-staging-*/schools/*.pdf")))
-        exit_code, _, err = command.signal(signal.SIGTERM)
+        exit_code, _, err = command.signal(signum, group)
     finally:
         command.kill()
-    assert exit_code == 143, err
+    assert exit_code == code, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert command.survivors() == []
     assert listing(out) == ["index.html"] and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
