@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json
 	$(PY) benchmarks/furigana.py --json benchmarks/results/furigana.json
 	$(PY) benchmarks/web.py --json benchmarks/results/web.json
+	$(PY) benchmarks/faults.py --json benchmarks/results/faults.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -426,7 +426,7 @@ def audit(folder: Path, out: Path, checklist_name: str | None, config_path: Path
     entries = discover_schools(folder, roster)
     before = load_previous(previous) if previous else None
     workers = jobs or os.cpu_count() or 1
-    with OutputLock(out, REPORT, f"the report folder {out}"):  # a second run on the same -o is refused at once
+    with OutputLock(out, REPORT, f"the report folder {out}", out):  # a second run on the same -o is refused at once
         results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
                             progress=sys.stderr.isatty() if progress is None else progress)
         report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)

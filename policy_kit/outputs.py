@@ -92,10 +92,11 @@ class OutputLock:
 
     _held: dict[str, tuple[int, int]] = {}  # lock path → (process id, depth): re-entrant in one process
 
-    def __init__(self, folder: str | Path, name: str, what: str = ""):
+    def __init__(self, folder: str | Path, name: str, what: str = "", shown: str | Path | None = None):
         self.folder = Path(folder)
         self.name = name
-        self.what = what or str(self.folder / name)
+        self.what = what or f"the folder {self.folder / name}"  # in the English message
+        self.shown = str(shown if shown is not None else self.folder / name)  # the path, in the Japanese one
         self.path = self.folder / f".{name}{TRANSIENT}lock"
         self.fd: int | None = None
 
@@ -132,10 +133,10 @@ class OutputLock:
                 os.close(fd)
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise OutputError(_reason(exc), self.path) from None
-                who = f" (process {holder})" if holder else ""
+                who, who_ja = (f" (process {holder})", f"（プロセス番号 {holder}）") if holder else ("", "")
                 raise OutputError(
                     f"another policy-kit run{who} is writing {self.what}; wait until it has finished, or write elsewhere",
-                    self.folder, ja=f"別の policy-kit の処理{who}が {self.what} に書き込み中です。終わるのを待つか、別の出力先を指定してください")
+                    self.folder, ja=f"別の policy-kit の処理{who_ja}が {self.shown} に書き込み中です。終わるのを待つか、別の出力先を指定してください")
             try:  # the file we locked may have been removed by the previous holder: lock the new one
                 if os.stat(self.path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
                     os.ftruncate(fd, 0)

@@ -90,7 +90,7 @@ def write_reports(report: AuditReport, out: Path, *, letters_pdf: bool = True, j
     """Every report file, written into a staging folder inside ``out`` and moved into place only
     when all are complete (an error or an interruption leaves the earlier report as it was), under
     a lock that refuses a second run writing the same folder."""
-    with OutputLock(out, REPORT, f"the report folder {out}") as lock:
+    with OutputLock(out, REPORT, f"the report folder {out}", out) as lock:
         lock.sweep()  # what a killed run left behind
         stage = Staging(out, REPORT)
         with stage as folder:

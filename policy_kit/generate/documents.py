@@ -69,7 +69,7 @@ def generate_school(
     school_id = check_id(data.school.id, "school.id", input_path)
     out_dir = inside(out_root, school_id)
     result = GeneratedSchool(school_id, data.school.name, out_dir)
-    with OutputLock(out_root, school_id, f"the folder {out_dir}") as lock:
+    with OutputLock(out_root, school_id, f"the folder {out_dir}", out_dir) as lock:
         lock.sweep()  # what a killed run left behind
         _check_directory(out_dir, data, force)
         stage = Staging(out_root, school_id)
