@@ -11,8 +11,8 @@ formula (``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``). So:
 - control characters that XML cannot hold (and that break the workbook) are removed from XLSX
   cells; in CSV they are removed too, except tab and line breaks inside a cell.
 
-Full-width ＝＋－＠ are escaped as well: Japanese Excel turns them into formula characters when
-a cell is edited."""
+Full-width ＝＋－＠ are escaped as well, to be safe with spreadsheet programs that fold full-width
+characters typed into a cell."""
 from __future__ import annotations
 
 import re
