@@ -220,9 +220,17 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str | Path) -> Inp
     mark = exc.problem_mark or exc.context_mark
     # "while scanning a simple key … could not find expected ':'": the key is on the context line
     if exc.context_mark is not None and "simple key" in str(exc.context or ""):
-        mark = exc.context_mark
+        line = exc.context_mark.line + 1
+        return InputError(f"line {line}: the line has no ':'; write it as 'key: value'", path,
+                          ja=f"{line}行目: この行に「:」がありません。「項目名: 値」の形で、「:」の後に半角スペースを入れて書いてください（例　id: harunire-es）")
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else 0
+    if "mapping values are not allowed" in problem:
+        previous = _previous_line(text, line)
+        culprit = text.split("\n")[previous - 1].strip() if previous else ""
+        if previous and ":" not in culprit and not culprit.startswith("- "):  # `id x`: the colon is missing there
+            return InputError(f"line {previous}: the line has no ':'; write it as 'key: value'", path,
+                              ja=f"{previous}行目: この行に「:」がありません。「項目名: 値」の形で、「:」の後に半角スペースを入れて書いてください（例　id: harunire-es）")
     hint_en, hint_ja = _syntax_hint(problem, text, line)
     return InputError(f"YAML syntax error at line {line}, column {column}: {problem}" + (f" ({hint_en})" if hint_en else ""), path,
                       ja=f"{line}行目{column}文字目: YAMLの書き方に誤りがあります。{hint_ja}")
@@ -231,9 +239,6 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str | Path) -> Inp
 def _syntax_hint(problem: str, text: str, line: int) -> tuple[str, str]:
     if "'\\t'" in problem or "\t" in problem:
         return ("indent with spaces, not tabs", "字下げにタブが使われています。半角スペースで字下げしてください")
-    if "expected ':'" in problem:
-        return ("a key needs ':' and a space after it",
-                "この行の項目名の後に半角の「:」と半角スペースがあるか確認してください（例　name: 旭川市立○○小学校）")
     if "mapping values are not allowed" in problem:
         previous = _previous_line(text, line)
         if previous:

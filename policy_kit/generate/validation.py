@@ -236,7 +236,9 @@ def _list_type(path, **_):
     return ("expected a list", f"リストで書いてください（例　{example}）。")
 
 
-def _too_short_list(path, ctx, **_):
+def _too_short_list(path, ctx, got, **kwargs):
+    if isinstance(got, str):  # a text with a length limit
+        return _too_short_text()
     need, have = ctx.get("min_length"), ctx.get("actual_length")
     en = f"needs at least {need} items (has {have})"
     ja = f"{need}つ以上書いてください（いまは{have}つ）。"
@@ -246,7 +248,9 @@ def _too_short_list(path, ctx, **_):
     return (en, ja)
 
 
-def _too_long_list(ctx, **_):
+def _too_long_list(ctx, got, **kwargs):
+    if isinstance(got, str):
+        return _too_long_text(ctx=ctx, got=got)
     most, have = ctx.get("max_length"), ctx.get("actual_length")
     return (f"at most {most} items (has {have})", f"{most}つまでにしてください（いまは{have}つ）。")
 
