@@ -206,6 +206,10 @@ def click_error_ja(exc: click.ClickException) -> str:
             high = "" if kind.max is None else f"{kind.max}以下"
             return f"{name} には{low}{high}の整数を指定してください。"
         if isinstance(kind, click.Path):
+            if not kind.file_okay:
+                return f"{name} にはフォルダを指定してください（ファイルは指定できません）。"
+            if not kind.dir_okay:
+                return f"{name} にはファイルを指定してください（フォルダは指定できません）。"
             return f"{name} に指定したファイル・フォルダを使えません（{exc.format_message()}）。"
         return f"{name} の値が正しくありません（{exc.format_message()}）。"
     if isinstance(exc, click.FileError):
