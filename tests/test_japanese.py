@@ -393,3 +393,9 @@ def test_output_folder_messages_are_japanese(runner, tmp_path):
     assert run(runner, "init", tmp_path / "new.yaml").exit_code == 0
     exists = run(runner, "init", tmp_path / "new.yaml")
     assert exists.exit_code == 2 and "ファイルがすでにあります。上書きするときは --force を付けてください" in exists.output
+
+
+def test_diff_shows_statuses_in_japanese(runner):
+    result = run(runner, "diff", CORPUS / "policies" / "complete-elementary.md", CORPUS / "policies" / "missing-police-and-pdca.md")
+    assert result.exit_code == 1
+    assert "後退  [必須] police-referral — 警察への相談・通報: あり → なし" in result.output

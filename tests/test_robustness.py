@@ -176,7 +176,7 @@ def test_unwritable_output_directory(runner, tmp_path):
         if os.access(locked, os.W_OK):
             pytest.skip("running as a user who can write anywhere (root)")
         result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", locked, "--format", "html")
-        assert_clean_error(result, "permission denied")
+        assert_clean_error(result, "書き込みの権限がありません")
     finally:
         locked.chmod(0o700)
 
@@ -299,7 +299,7 @@ def test_write_failure_is_reported_with_the_path(runner, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", denied)
     result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", tmp_path / "out", "--format", "html")
-    assert_clean_error(result, "policy.html", "permission denied")
+    assert_clean_error(result, "policy.html", "書き込めません：書き込みの権限がありません")
     assert not [p for p in (tmp_path / "out" / "harunire-es").iterdir() if p.name.endswith(".tmp")]
 
 
