@@ -5,7 +5,7 @@ KIT := $(VENV)/bin/policy-kit
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean serve
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -19,7 +19,7 @@ demo: $(STAMP)
 	-$(KIT) check corpus/policies/missing-police-and-pdca.md
 	-$(KIT) audit corpus/policies -o $(OUT)/audit --jobs 2 --cache-dir $(OUT)/.cache
 	@echo
-	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program}.{pdf,html}"
+	@echo "Generated documents: $(OUT)/generated/<school-id>/{policy,leaflet,program,pupils}.{pdf,html}"
 	@echo "Roster run:          $(OUT)/roster/"
 	@echo "Audit report:        $(OUT)/audit/index.html (letters in $(OUT)/audit/schools/)"
 
@@ -28,10 +28,18 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	mkdir -p benchmarks/results
-	$(PY) benchmarks/accuracy.py --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py policies realistic --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py policies realistic --no-parse --quiet --json benchmarks/results/accuracy-no-parse.json
+	$(PY) benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
+	$(PY) benchmarks/derive.py --json benchmarks/results/derive.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json
 	$(PY) benchmarks/readers.py --json benchmarks/results/readers.json
 	$(PY) benchmarks/furigana.py --json benchmarks/results/furigana.json
+	$(PY) benchmarks/web.py --json benchmarks/results/web.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# The web app on http://127.0.0.1:8000/ (see README "The web app").
+serve: $(STAMP)
+	$(KIT) serve

@@ -1,6 +1,7 @@
 """How well `policy-kit check` judges labelled sample policies, as a board reviewer would.
 
-    .venv/bin/python benchmarks/accuracy.py [SET ...] [--no-parse] [--formats] [--json OUT.json]
+    .venv/bin/python benchmarks/accuracy.py [SET ...] [--checklist NAME] [--no-parse] [--formats] [--json OUT.json]
+    .venv/bin/python benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu
 
 SET is a folder under corpus/ holding samples and labels (labels.yaml or labels-*.yaml):
 `policies` (our first, simple samples), `realistic` (the development set, written from real schools'
@@ -14,7 +15,9 @@ Figures, for each set, per document kind, per format (file type) and per require
 - exact: three-way agreement (present / partial / missing), partial labels included.
 `--no-parse` judges negation with the checklist's sentence-wide cues instead of GiNZA's dependency
 parse (the ablation). `--formats` also converts every text sample to PDF (WeasyPrint), DOCX and HTML
-and scores those copies, so the figure shows whether the format changes the verdict."""
+and scores those copies, so the figure shows whether the format changes the verdict.
+A sample's labels may hold, under a checklist's id (e.g. `kitakyushu:`), the judgements that differ
+under that board's rules; ids only other bundled checklists know are skipped."""
 from __future__ import annotations
 
 import argparse
@@ -29,18 +32,24 @@ sys.path.insert(0, str(ROOT))
 
 from policy_kit import safeyaml  # noqa: E402
 from policy_kit.check.checker import Checker  # noqa: E402
-from policy_kit.check.checklist import load_checklist  # noqa: E402
+from policy_kit.check.checklist import bundled_checklists, load_checklist  # noqa: E402
 
-FORMAT_OF = {".txt": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
+FORMAT_OF = {".txt": "as written (txt)", ".md": "as written (md)", ".html": "as written (html)", ".htm": "as written (html)",
+             ".text": "converted txt", ".pdf": "converted pdf", ".docx": "converted docx"}
 
 
-def expected_statuses(spec: dict, ids: list[str], where: str) -> dict[str, str]:
+def expected_statuses(spec: dict, ids: list[str], where: str, board: str = "", known: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The labelled status of every id; the board's own layer (``spec[board]``) overrides."""
     out = {rid: spec.get("default", "missing") for rid in ids}
-    for status in ("present", "partial", "missing"):
-        for rid in spec.get(status, []) or []:
-            if rid not in out:
-                raise SystemExit(f"{where}: unknown requirement id {rid!r}")
-            out[rid] = status
+    layers = [spec] + ([spec[board]] if board and isinstance(spec.get(board), dict) else [])
+    for layer in layers:
+        for status in ("present", "partial", "missing"):
+            for rid in layer.get(status, []) or []:
+                if rid not in out:
+                    if rid in known:
+                        continue  # an id of another bundled checklist
+                    raise SystemExit(f"{where}: unknown requirement id {rid!r}")
+                out[rid] = status
     return out
 
 
@@ -87,32 +96,38 @@ class Tally:
 
 
 def converted_copies(path: Path, tmp: Path) -> list[Path]:
-    """The same text as a WeasyPrint PDF, a DOCX and an HTML page (for text samples)."""
-    from tests_support import to_docx, to_html, to_pdf  # noqa: E402  (benchmarks/tests_support.py)
+    """The same text as a plain-text file, an HTML page, a WeasyPrint PDF and a DOCX, made from one
+    list of blocks as tests/test_formats.py makes them (for .md and .txt samples)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_formats import Source  # noqa: E402
 
     if path.suffix not in (".txt", ".md"):
         return []
-    text = path.read_text(encoding="utf-8")
-    out = []
-    for ext, convert in ((".pdf", to_pdf), (".docx", to_docx), (".html", to_html)):
-        target = tmp / (path.stem + ext)
-        target.write_bytes(convert(text, path.suffix))
-        out.append(target)
-    return out
+    source = Source.load(path)
+    stem = tmp / path.stem
+    out = {".text": stem.with_suffix(".text"), ".html": stem.with_suffix(".html"), ".pdf": stem.with_suffix(".pdf"),
+           ".docx": stem.with_suffix(".docx")}
+    out[".text"].write_text(source.text(), encoding="utf-8")
+    out[".html"].write_text(source.html(), encoding="utf-8")
+    out[".pdf"].write_bytes(source.pdf())
+    source.docx(out[".docx"])
+    return list(out.values())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="*", default=["policies", "realistic"])
+    parser.add_argument("--checklist", default="asahikawa", help="bundled checklist name or YAML path")
     parser.add_argument("--no-parse", action="store_true", help="negation by sentence-wide cues (ablation)")
     parser.add_argument("--formats", action="store_true", help="also score PDF, DOCX and HTML copies of text samples")
     parser.add_argument("--quiet", action="store_true", help="no per-requirement table or disagreements")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    checklist = load_checklist("asahikawa")
+    checklist = load_checklist(args.checklist)
     checker = Checker(checklist, parse=not args.no_parse)
     ids = [r.id for r in checklist.requirements]
-    report: dict = {"parse": not args.no_parse, "sets": {}}
+    known = frozenset(r.id for cl in bundled_checklists() for r in cl.requirements)
+    report: dict = {"checklist": checklist.id, "parse": not args.no_parse, "sets": {}}
     sys.path.insert(0, str(ROOT / "benchmarks"))
     for name in args.sets:
         folder = ROOT / "corpus" / name
@@ -121,11 +136,11 @@ def main() -> int:
         disagreements = []
         with tempfile.TemporaryDirectory() as tmp:
             for sample, spec in labels.items():
-                expected = expected_statuses(spec, ids, f"{folder.name}/{sample}")
+                expected = expected_statuses(spec, ids, f"{folder.name}/{sample}", checklist.id, known)
                 paths = [folder / sample] + (converted_copies(folder / sample, Path(tmp)) if args.formats else [])
                 for path in paths:
                     result = checker.check([path])
-                    fmt = FORMAT_OF.get(path.suffix, path.suffix)
+                    fmt = FORMAT_OF.get(path.suffix, path.suffix) if path == folder / sample else "converted " + path.suffix.lstrip(".").replace("text", "txt")
                     for finding in result.findings:
                         rid, got = finding.requirement.id, finding.status
                         want = expected[rid]
@@ -136,7 +151,7 @@ def main() -> int:
                             by_req[rid].add(want, got)
                             if got != want:
                                 disagreements.append((sample, rid, want, got))
-        print(f"== {name}: {len(labels)} documents, {total.exact[1]} judgements, parse {'on' if checker.parse else 'off'}")
+        print(f"== {name}: {len(labels)} documents, {total.exact[1]} judgements, checklist {checklist.id}, parse {'on' if checker.parse else 'off'}")
         print(f"   all                {total.line()}")
         for kind, tally in sorted(by_kind.items()):
             print(f"   kind {kind:13} {tally.line()}")

@@ -16,7 +16,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(_reason(exc), path, ja=_reason_ja(exc)) from None
     try:
@@ -37,6 +37,15 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def _short(name: str, limit: int = 200) -> str:
+    """The start of ``name`` in at most ``limit`` bytes: the temporary name (dot, name, random
+    part, .tmp) must fit where the final name fits, within the 255-byte limit of file systems."""
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= limit:
+        return name
+    return encoded[:limit].decode("utf-8", "ignore")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -44,7 +53,8 @@ def _umask() -> int:
 
 
 def write_text(path: str | Path, text: str) -> Path:
-    return write_bytes(path, text.encode("utf-8"))
+    # "replace": a lone surrogate (a file name that was not UTF-8) becomes "?" instead of failing the write
+    return write_bytes(path, text.encode("utf-8", "replace"))
 
 
 def write_report(path: str | Path, text: str) -> Path:

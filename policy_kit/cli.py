@@ -232,7 +232,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _sigterm_interrupts():
+                return func(*args, **kwargs)
         except PolicyKitError as exc:
             if current_lang() == "ja":
                 click.echo(f"エラー: {exc.path + ': ' if exc.path else ''}{exc.message_ja}", err=True)
@@ -258,6 +259,30 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _sigterm_interrupts:
+    """SIGTERM stops a command as Ctrl-C does (cleanup runs, unfinished output is removed),
+    with exit code 143."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        from .parallel import Interrupted
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise Interrupted(signum)
+
+        try:
+            self.saved = signal.signal(signal.SIGTERM, interrupt)
+        except ValueError:  # not the main thread
+            self.saved = None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, self.saved)
+
+
 @click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policy-kit")
 @_lang_option
@@ -276,20 +301,22 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="school.yaml")
+@click.option("--board", default="asahikawa", show_default=True,
+              help="The school's board: a bundled profile (asahikawa, kitakyushu, …) or a profile YAML file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @_lang_option
 @handle_errors
-def init(path: Path, force: bool) -> None:
-    """Write a commented starter input file for a new school (default: school.yaml)."""
+def init(path: Path, board: str, force: bool) -> None:
+    """Write a commented starter input file for a new school of a board (default: school.yaml)."""
     from . import atomic
-    from .resources import data_dir
+    from .generate.school import starter_text
 
     if path.exists() and not force:
         raise PolicyKitError("file exists; pass --force to overwrite it", path,
                              ja="ファイルがすでにあります。上書きするときは --force を付けてください")
-    atomic.write_text(path, (data_dir("templates") / "school_policy" / "starter.yaml").read_text(encoding="utf-8"))
-    say(f"wrote {path}: fill it in (replace every ○○), then run `policy-kit generate {path} -o out`",
-        f"{path} を書き出しました。「○○」を学校のものに書き換えてから、policy-kit generate {path} -o out を実行してください")
+    atomic.write_text(path, starter_text(board))
+    say(f"wrote {path} for {board}: fill it in (replace every ○○), then run `policy-kit generate {path} -o out`",
+        f"{path} を書き出しました（{board}）。「○○」を学校のものに書き換えてから、policy-kit generate {path} -o out を実行してください")
 
 
 _FORMATS = click.Choice(["pdf", "html", "both"])
@@ -470,22 +497,74 @@ def checklist() -> None:
 
 
 @checklist.command("list")
-@click.option("--checklist", "checklist_name", default="asahikawa", show_default=True)
+@click.option("--checklist", "checklist_name", default=None,
+              help="List this checklist's requirements (a bundled name or a YAML path) instead of the bundled checklists.")
 @_lang_option
 @handle_errors
-def checklist_list(checklist_name: str) -> None:
-    """List every requirement: id, severity, title, source section."""
+def checklist_list(checklist_name: str | None) -> None:
+    """List the bundled checklists (id, version, source), or one checklist's requirements."""
     from .check.checklist import load_checklist
 
     from .status import SEVERITY_JA
 
-    cl = load_checklist(checklist_name)
-    say(f"{cl.title} ({cl.id} {cl.version}) — {len(cl.requirements)} requirements",
-        f"{cl.title}（{cl.id} 版 {cl.version}）— {len(cl.requirements)}項目")
     ja = current_lang() == "ja"
+    if checklist_name is None:
+        from .check.checklist import bundled_checklists
+
+        for cl in bundled_checklists():
+            click.echo(f"{cl.id:12} {cl.version:8} {cl.title}（{len(cl.requirements)}{'項目' if ja else ' requirements'}）")
+            click.echo(f"{'':12} {'出典' if ja else 'source'}: {cl.source}")
+        say("List one checklist's requirements: policy-kit checklist list --checklist NAME",
+            "一つのチェックリストの項目を一覧にする：policy-kit checklist list --checklist 名前")
+        return
+    cl = load_checklist(checklist_name)
+    drafts = sum(r.draft for r in cl.requirements)
+    say(f"{cl.title} ({cl.id} {cl.version}) — {len(cl.requirements)} requirements" + (f", {drafts} drafted (draft: true) to review" if drafts else ""),
+        f"{cl.title}（{cl.id} 版 {cl.version}）— {len(cl.requirements)}項目" + (f"、うち見直しが必要な下書き（draft: true）{drafts}項目" if drafts else ""))
     for r in cl.requirements:
-        click.echo(f"{r.id:32} {SEVERITY_JA[r.severity] if ja else r.severity:11} {r.title}（{r.source}）")
-    say("Explain one: policy-kit checklist show ID", "一つの項目の詳しい説明：policy-kit checklist show ID")
+        severity = SEVERITY_JA[r.severity] if ja else r.severity
+        click.echo(f"{r.id:32} {severity:11} {r.title}（{r.source}）" + ((" ［下書き］" if ja else " [draft]") if r.draft else ""))
+    say(f"Explain one: policy-kit checklist show ID --checklist {checklist_name}",
+        f"一つの項目の詳しい説明：policy-kit checklist show ID --checklist {checklist_name}")
+
+
+@checklist.command("derive")
+@click.argument("policy", metavar="CITY_POLICY", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The draft checklist to write (YAML).")
+@click.option("--id", "checklist_id", default=None, help="The draft's checklist id [default: draft-<file name>].")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--max-pages", type=click.IntRange(1), default=500, show_default=True, help="Refuse PDFs/DOCX with more pages.")
+@click.option("--max-file-mb", type=click.IntRange(1), default=50, show_default=True, help="Refuse larger files.")
+@_lang_option
+@handle_errors
+def checklist_derive(policy: Path, output: Path, checklist_id: str | None, force: bool, max_pages: int, max_file_mb: int) -> None:
+    """Draft a checklist from a board's own basic policy (PDF, DOCX, text, HTML).
+
+    Finds the part that says what schools must do, drafts one requirement per obligation with
+    its section number and proposed terms, every one marked `draft: true` for a person to review.
+    """
+    import re as _re
+
+    from . import atomic, safeyaml
+    from .check.checklist import parse_checklist
+    from .check.derive import derive, draft_yaml
+    from .check.extract import Limits
+
+    if output.exists() and not force:
+        raise PolicyKitError("file exists; pass --force to overwrite it", output,
+                             ja="ファイルがすでにあります。上書きするときは --force を付けてください")
+    if checklist_id is not None and not _re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", checklist_id):
+        raise _bad_parameter("lower-case letters, digits, - and _", "英小文字・数字・「-」「_」で書いてください", "--id")
+    draft = derive(policy, Limits(max_file_bytes=max_file_mb * 1024 * 1024, max_pages=max_pages))
+    text = draft_yaml(draft, checklist_id)
+    parse_checklist(safeyaml.load_text(text, output), output)  # the draft must load as it is written
+    atomic.write_text(output, text)
+    say(f"drafted {len(draft.obligations)} requirements from {policy} into {output}",
+        f"{policy} から {len(draft.obligations)}項目の下書きを {output} に書き出しました")
+    for section in draft.sections[:8]:
+        say(f"  read as the school's part: {section}", f"  学校が行うこととして読んだ部分：{section}")
+    say(f"review every item (draft: true), then: policy-kit checklist list --checklist {output}",
+        f"すべての項目（draft: true）を見直してから：policy-kit checklist list --checklist {output}")
 
 
 @checklist.command("show")
@@ -602,20 +681,23 @@ def audit(folder: Path, out: Path, checklist_name: str | None, config_path: Path
     from .audit.cache import default_cache_dir
     from .audit.compare import load_previous
     from .audit.discover import discover_schools
-    from .audit.reports import AuditReport, write_reports
     from .audit.output import prepare_output, remove_stale
+    from .audit.reports import REPORT, AuditReport, write_reports
     from .audit.run import run_audit
+    from .outputs import OutputLock
 
     checker = _checker(checklist_name, config_path, (), max_pages, max_file_mb)
     entries = discover_schools(folder, roster)
     before = load_previous(previous) if previous else None
-    replacing = prepare_output(out, force=force)
+    replacing = prepare_output(out, force=force)  # before anything is written into -o, the lock included
     workers = jobs or os.cpu_count() or 1
-    results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                        progress=sys.stderr.isatty() if progress is None else progress)
-    report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)
-    written = write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
-    removed = remove_stale(out, written) if replacing else []
+    with OutputLock(out, REPORT, f"the report folder {out}"):  # a second run on the same -o is refused at once
+        results = run_audit(entries, checker, jobs=workers, cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                            progress=sys.stderr.isatty() if progress is None else progress)
+        report = AuditReport(checker.checklist, results, board or checker.checklist.board or "教育委員会", before)
+        written = write_reports(report, out, letters_pdf=not no_pdf, jobs=workers)
+        if replacing:
+            remove_stale(out, written)
     failing = [r for r in results if not r.passes]
     cached = sum(r.cached for r in results)
     missing = sum(r.status == "ok" and not r.passes for r in results)
@@ -628,9 +710,8 @@ def audit(folder: Path, out: Path, checklist_name: str | None, config_path: Path
             say(f"  {r.entry.name}: unreadable: {r.reason}", f"  {r.entry.name}：読み取れません（{r.reason_ja}）")
         else:
             say(f"  {r.entry.name}: {r.required_missing} required item(s) missing", f"  {r.entry.name}：必須項目の不足 {r.required_missing}件")
-    if removed:
-        say(f"replaced the earlier report (removed {len(removed)} file(s) the new one does not have)",
-            f"以前の報告を置き換えました（新しい報告にないファイル {len(removed)}個を削除）")
+    if replacing:
+        say("replaced the earlier report as a whole (none of its files remain)", "以前の報告を新しい報告に丸ごと置き換えました（以前のファイルは残っていません）")
     if roster is None and any(r.entry.name == _stem(r.entry.path) for r in results):
         say("note: without --roster the schools are named after their files; a roster gives their real names",
             "注意: --roster がないため、学校名はファイル名から付けています。名簿を指定すると正式な学校名になります")
@@ -674,3 +755,32 @@ def diff(old: Path, new: Path, checklist_name: str | None, config_path: Path | N
         click.echo(policy_diff.to_text(result), nl=False)
     if result.required_regressions:
         sys.exit(EXIT_FINDINGS)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but a loopback address needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for past audits and the cache [default: ~/.local/share/policy-kit/web].")
+@click.option("--token", envvar="POLICY_KIT_TOKEN", default=None, show_envvar=True,
+              help="Every page then requires this token (at least 16 characters).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes for an audit (default: all cores).")
+@click.option("--max-upload-mb", type=click.IntRange(1), default=200, show_default=True, help="Largest upload (all files of one request).")
+@_lang_option
+@handle_errors
+def serve(host: str, port: int, data: Path | None, token: str | None, jobs: int | None, max_upload_mb: int) -> None:
+    """Start the web app: write a school's policy, check a policy, audit all schools.
+
+    Listens on 127.0.0.1:8000 by default; open http://127.0.0.1:8000/ in a browser.
+    """
+    from .web.server import build_settings, check_token
+    from .web.server import serve as run_server
+
+    settings = build_settings(data, check_token(host, token), jobs, max_upload_mb)
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    say(f"policy-kit web app: {url} (data: {settings.data_dir})" + ("; a token is required" if settings.token else ""),
+        f"policy-kit のWebアプリ：{url}（データ：{settings.data_dir}）" + ("。トークンが必要です" if settings.token else ""), err=True)
+    run_server(host, port, settings)

@@ -75,25 +75,83 @@ class _Loader(yaml.SafeLoader):
 _KEEP_AS_TEXT = re.compile(r"^[-+]?(0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+)$")
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_NoAliasLoader = _Loader  # the name yamlscalars.install looks for
 
 
-def load_file(path: str | Path) -> Any:
-    """The data of a YAML file (see ``load_document`` for the lines too)."""
-    return load_document(path).data
+Mark = tuple  # (file, line): where a YAML node was written; line counts from 1
 
 
-def load_document(path: str | Path) -> YamlDocument:
+class MarkedDict(dict):
+    """A mapping from a YAML file that remembers where it and each key were written."""
+
+    mark: Mark = ("", 0)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_marks: dict[Any, Mark] = {}
+
+
+class MarkedList(list):
+    """A list from a YAML file that remembers where it and each item were written."""
+
+    mark: Mark = ("", 0)
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.item_marks: list[Mark] = []
+
+
+class _MarkedLoader(_Loader):
+    """The safe loader building MarkedDict/MarkedList instead of dict/list."""
+
+    yaml_file = ""
+
+    def _mark(self, node: yaml.Node) -> Mark:
+        return (self.yaml_file, node.start_mark.line + 1)
+
+
+def _construct_marked_map(loader: _MarkedLoader, node: yaml.MappingNode):
+    data = MarkedDict()
+    data.mark = loader._mark(node)
+    yield data
+    data.update(loader.construct_mapping(node))
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if isinstance(key, (str, int, float, bool)) or key is None:
+            data.key_marks.setdefault(key, loader._mark(key_node))
+
+
+def _construct_marked_seq(loader: _MarkedLoader, node: yaml.SequenceNode):
+    data = MarkedList()
+    data.mark = loader._mark(node)
+    yield data
+    data.extend(loader.construct_sequence(node))
+    data.item_marks = [loader._mark(item) for item in node.value]
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_marked_map)
+_MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_marked_seq)
+
+
+def load_file(path: str | Path, marked: bool = False) -> Any:
+    """The data of a YAML file (see ``load_document`` for the lines too). With ``marked``,
+    mappings and lists remember the file and line where they and their keys/items were written
+    (`MarkedDict`, `MarkedList`), so that errors found later can name the line."""
+    return load_document(path, marked=marked).data
+
+
+def load_document(path: str | Path, marked: bool = False) -> YamlDocument:
     """Read, decode and parse a YAML file; every problem is an InputError naming the file."""
     path = Path(path)
     raw = _read(path)
     text, encoding = decode_yaml(raw, path)
-    document = parse(text, path)
+    document = parse(text, path, marked=marked)
     document.encoding = encoding
     return document
 
 
-def load_text(text: str, path: str | Path = "<string>") -> Any:
-    return parse(text, path).data
+def load_text(text: str, path: str | Path = "<string>", marked: bool = False) -> Any:
+    return parse(text, path, marked=marked).data
 
 
 def _read(path: Path) -> bytes:
@@ -154,7 +212,7 @@ def _japanese_score(text: str) -> float:
 # ------------------------------------------------------------------------------- parsing
 
 
-def parse(text: str, path: str | Path = "<string>") -> YamlDocument:
+def parse(text: str, path: str | Path = "<string>", marked: bool = False) -> YamlDocument:
     if "\x00" in text:
         raise InputError("the file contains NUL bytes; is it really YAML?", path,
                          ja="ファイルにNUL文字が含まれています。YAMLのテキストファイルではないようです")
@@ -162,7 +220,9 @@ def parse(text: str, path: str | Path = "<string>") -> YamlDocument:
     if layout:  # IME slips (full-width colon, indentation) break the structure: say where
         line, en, ja = layout[0]
         raise InputError(f"line {line}: {en}", path, ja=f"{line}行目: {ja}")
-    loader = _Loader(text)
+    loader = _MarkedLoader(text) if marked else _Loader(text)
+    if marked:
+        loader.yaml_file = str(path)
     try:
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}
@@ -215,6 +275,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str | Path) -> Inp
     if isinstance(exc, yaml.constructor.ConstructorError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        bad = re.match(r"^'(.*)' is not a valid (date|whole number|number|true/false value)", problem)  # yamlscalars
+        if bad:
+            what = {"date": "日付", "whole number": "整数", "number": "数", "true/false value": "true か false の値"}[bad.group(2)]
+            hint = "存在しない日付か、書き方の誤りです。2026-04-01 か 令和8年4月1日 のように書いてください" if bad.group(2) == "date" else "値を確かめてください"
+            return InputError(f"line {line}: {problem}", path, ja=f"{line}行目: 「{bad.group(1)}」は正しい{what}ではありません。{hint}")
         return InputError(f"line {line}: YAML tag not allowed: {problem}", path,
                           ja=f"{line}行目: 使えないYAMLの型（タグ）があります。「!!」で始まる指定を消してください")
     mark = exc.problem_mark or exc.context_mark

@@ -192,7 +192,7 @@ def test_directory_means_all_files(runner, generated):
 
 
 def test_checklist_list_and_show(runner):
-    listed = run(runner, "checklist", "list")
+    listed = run(runner, "checklist", "list", "--checklist", "asahikawa")
     assert listed.exit_code == 0 and listed.output.count("\n") == 32 and "— 30項目" in listed.output
     shown = run(runner, "checklist", "show", "resolution-criteria")
     assert "3か月" in shown.output and "判定のルール" in shown.output and "記載例:" in shown.output

@@ -176,7 +176,8 @@ def test_init_writes_a_starter_that_generate_refuses_until_filled_in(runner, tmp
     assert "ひな形の「○○」などが残っています。次の項目を学校のものに書き換えてください：" in refused.output
     for field in ("school.id（学校ID）", "school.name（学校名）", "school.phone（学校の電話番号）", "organisation.name（組織の名称）"):
         assert field in refused.output, field
-    assert re.search(r"11行目\u3000school\.name（学校名）：ひな形の「旭川市立○○小学校」のままです。", refused.output)
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("  name: ") and "○○小学校" in text)
+    assert f"{line}行目\u3000school.name（学校名）：ひな形の「旭川市立○○小学校」のままです。" in refused.output
     filled = path.read_text(encoding="utf-8").replace("○○", "さくら").replace("my-school", "sakura-es").replace("0166-00-0000", "0166-00-4321")
     path.write_text(filled, encoding="utf-8")
     assert run(runner, "generate", path, "--check-only").exit_code == 0

@@ -205,7 +205,7 @@ def test_school_items_that_repeat_the_boards_are_merged(runner, tmp_path):
     path = write(tmp_path, text)
     result = run(runner, "generate", path, "-o", tmp_path / "out", "--format", "html", "--only", "program")
     assert result.exit_code == 0, result.output
-    assert ("注意: " in result.output and "年間計画の3月：市の計画の「1年間の取組の評価と基本方針の見直し（PDCA）」を、"
+    assert ("注意: " in result.output and "年間計画の3月：教育委員会の計画の「1年間の取組の評価と基本方針の見直し（PDCA）」を、"
             "学校の「PDCAサイクルによる基本方針の見直し」に置き換えました（同じ取組と判断）") in result.output
     html = (tmp_path / "out" / "harunire-es" / "program.html").read_text(encoding="utf-8")
     rows = {m.group(1): m.group(2) for m in re.finditer(r'<td class="month">(\d+)月</td>(.*?)</tr>', html, re.S)}

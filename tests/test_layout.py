@@ -61,7 +61,7 @@ def test_leaflet_fills_its_pages_and_keeps_values_whole(samples, school):
 def test_leaflet_phone_numbers_are_tel_links(samples, school):
     html = (samples / school / "leaflet.html").read_text(encoding="utf-8")
     phones = re.findall(r'<td class="tel">(.*?)</td>', html)
-    assert len(phones) >= 4
+    assert len(phones) >= 3  # the school and the national lines; Asahikawa adds its city desk
     for cell in phones:
         m = re.fullmatch(r'<a class="tel nw" href="tel:(\d+)">([\d\-]+)</a>', cell)
         assert m, cell

@@ -54,8 +54,10 @@ def test_every_sample_school_gets_a_pupils_version_of_one_or_two_pages(samples, 
     assert 1 <= len(PdfReader(folder / "pupils.pdf").pages) <= 2
     html = (folder / "pupils.html").read_text(encoding="utf-8")
     text = "".join(document_sentences(html))
-    for part in ("約束", "いじめ", "学校がしていること", "110番", "0120-0-78310", "チャット"):
+    for part in ("約束", "いじめ", "学校がしていること", "110番", "0120-0-78310"):
         assert part in text, part
+    if school != "shiokaze-es":  # the Asahikawa profile lists online lines; Kitakyushu's lists none
+        assert "チャット" in text
     assert 'href="tel:0120078310"' in html
 
 

@@ -178,7 +178,7 @@ def test_an_earlier_report_is_replaced_as_a_whole(runner, tmp_path):
     (board / "program-only.md").unlink()
     second = run(runner, "audit", board, "-o", out, "--no-cache", "--no-pdf", "--jobs", "1")
     assert second.exit_code == 1, second.output
-    assert "以前の報告を置き換えました（新しい報告にないファイル 4個を削除）" in second.output
+    assert "以前の報告を新しい報告に丸ごと置き換えました" in second.output
     assert sorted(p.name for p in (out / "schools").iterdir()) == ["complete-elementary.html", "negations.html"]
     data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert sorted(s["id"] for s in data["schools"]) == ["complete-elementary", "negations"]

@@ -300,7 +300,8 @@ def test_write_failure_is_reported_with_the_path(runner, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", denied)
     result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", tmp_path / "out", "--format", "html")
     assert_clean_error(result, "policy.html", "書き込めません：書き込みの権限がありません")
-    assert not [p for p in (tmp_path / "out" / "harunire-es").iterdir() if p.name.endswith(".tmp")]
+    assert not (tmp_path / "out" / "harunire-es").exists()  # the school appears whole or not at all
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no staging folder, temporary file or lock left
 
 
 def test_fetch_attempts_are_made_and_refused(monkeypatch):

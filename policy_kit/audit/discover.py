@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..inputfiles import read_limited
+from ..outputs import SAFE_ID, check_id, shown_path
 
 METADATA_SUFFIXES = (".yaml", ".yml", ".csv", ".json", ".toml")
-SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -22,6 +24,7 @@ class SchoolEntry:
     kind: str
     path: Path
     files: list[Path] = field(default_factory=list)
+    error: str = ""  # why the school's folder could not be listed (the school is then unreadable)
 
 
 def discover_schools(folder: Path, roster: Path | None = None) -> list[SchoolEntry]:
@@ -37,12 +40,13 @@ def discover_schools(folder: Path, roster: Path | None = None) -> list[SchoolEnt
         info = names.get(path.name) or names.get(path.stem) or {}
         stem = path.stem if path.is_file() else path.name
         school_id = info.get("id") or slug(stem)
+        error = ""
         try:
             files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         except OSError as exc:
             files = []  # an unreadable folder: the school is reported as unreadable, the run goes on
-            info = dict(info, error=f"cannot list the folder: {exc.strerror}")
-        entries.append(SchoolEntry(school_id, _printable(info.get("name") or stem), _printable(info.get("kind", "")), path, files))
+            error = f"cannot list the folder: {exc.strerror or exc}"
+        entries.append(SchoolEntry(school_id, _printable(info.get("name") or stem), _printable(info.get("kind", "")), path, files, error))
     if not entries:
         raise InputError("no schools found: the directory should hold one file or folder per school", folder,
                          ja="学校が見つかりません（学校ごとに1つのファイルかフォルダを置いてください）")
@@ -51,15 +55,14 @@ def discover_schools(folder: Path, roster: Path | None = None) -> list[SchoolEnt
         base, n = entry.id, 1
         while entry.id.casefold() in seen:
             n += 1
-            entry.id = f"{base}-{n}"
+            suffix = f"-{n}"
+            entry.id = base[: 63 - len(suffix)].rstrip("-_") + suffix
         seen.add(entry.id.casefold())
     return entries
 
 
 def read_audit_roster(path: Path) -> dict[str, dict[str, str]]:
-    if not path.is_file():
-        raise InputError("roster file not found", path, ja="名簿ファイルが見つかりません")
-    raw = path.read_bytes()
+    raw = read_limited(path, MAX_ROSTER_BYTES, "roster file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -69,14 +72,18 @@ def read_audit_roster(path: Path) -> dict[str, dict[str, str]]:
         raise InputError("an audit roster needs the columns path, id, name (and optionally kind)", path,
                          ja="名簿には path・id・name（と kind）の列が必要です")
     out: dict[str, dict[str, str]] = {}
+    rows_of_id: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         if not row.get("path"):
             continue
-        record = {k: (v or "").strip() for k, v in row.items() if k}
-        if record.get("id") and not SAFE_ID.fullmatch(record["id"]):
-            raise InputError(f"row {number}: the id {record['id'][:40]!r} is not allowed; use lower-case letters, digits, - and _ "
-                             "(it names the school's letter file)", path,
-                             ja=f"{number}行目: id「{record['id'][:40]}」は使えません（半角英小文字・数字・-・_ で書いてください）")
+        record = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items() if isinstance(k, str) and k}
+        if record.get("id"):
+            check_id(record["id"], f"row {number}: the id", path)
+            first = rows_of_id.setdefault(record["id"].casefold(), number)
+            if first != number:
+                raise InputError(f"rows {first} and {number} both use the id {record['id']!r}; each school needs its own id "
+                                 "(it names the school's letter file)", path,
+                                 ja=f"{first}行目と{number}行目の id「{record['id']}」が同じです（学校ごとに別の id にしてください）")
         out[record["path"]] = record
     return out
 
@@ -92,5 +99,7 @@ def slug(text: str) -> str:
 
 
 def _printable(text: str) -> str:
-    """Names shown in reports: no control characters (they break XML and terminals)."""
+    """Names shown in reports: no control characters (they break XML and terminals), and bytes
+    of a file name that were not UTF-8 shown as U+FFFD."""
+    text = shown_path(text)
     return "".join(c for c in text if unicodedata.category(c) != "Cc" or c == " ")

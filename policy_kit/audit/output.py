@@ -34,7 +34,7 @@ def prepare_output(folder: Path, *, force: bool) -> bool:
     if folder.exists() and not folder.is_dir():
         raise InputError("the report folder is a file; give a folder name to -o", folder,
                          ja="報告の出力先（-o）がファイルになっています。フォルダの名前を指定してください")
-    if not folder.exists() or not any(folder.iterdir()):
+    if not folder.exists() or not [p for p in folder.iterdir() if not _ours(p)]:
         return False
     if is_report(folder):
         return True
@@ -44,6 +44,14 @@ def prepare_output(folder: Path, *, force: bool) -> bool:
                      "choose an empty folder, or pass --force to write the report beside its files", folder,
                      ja="フォルダが空ではなく、以前の点検結果でもありません。空のフォルダを指定するか、"
                         "ここに書き込むときは --force を付けてください（今あるファイルは消しません）")
+
+
+def _ours(path: Path) -> bool:
+    """policy-kit's own lock and staging entries in a report folder (outputs.OutputLock, Staging)."""
+    from ..outputs import TRANSIENT
+    from .reports import REPORT
+
+    return path.name.startswith(f".{REPORT}{TRANSIENT}")
 
 
 def remove_stale(folder: Path, written: list[Path]) -> list[Path]:

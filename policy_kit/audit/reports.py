@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import atomic
+from ..outputs import OutputLock, Staging, check_id, inside
+from . import cells
 from ..check.checklist import Checklist
 from ..check.report import explain_command
 from ..parallel import Task, run_tasks
@@ -104,9 +106,20 @@ def short_title(title: str, limit: int = SHORT_TITLE) -> str:
 
 
 def write_reports(report: AuditReport, out: Path, *, letters_pdf: bool = True, jobs: int = 1) -> list[Path]:
-    written = [write_index(report, out), write_json(report, out), write_csv(report, out), write_xlsx(report, out)]
-    written += write_letters(report, out, pdf=letters_pdf, jobs=jobs)
-    return written
+    """Every report file, written into a staging folder inside ``out`` and moved into place only
+    when all are complete (an error or an interruption leaves the earlier report as it was), under
+    a lock that refuses a second run writing the same folder."""
+    with OutputLock(out, REPORT, f"the report folder {out}") as lock:
+        lock.sweep()  # what a killed run left behind
+        stage = Staging(out, REPORT)
+        with stage as folder:
+            written = [write_index(report, folder), write_json(report, folder), write_csv(report, folder), write_xlsx(report, folder)]
+            written += write_letters(report, folder, pdf=letters_pdf, jobs=jobs)
+            stage.commit_into(out)
+            return [out / path.relative_to(folder) for path in written]
+
+
+REPORT = "report"  # the name of the report's lock and staging folder inside -o
 
 
 def _safe_json(data: dict) -> str:
@@ -153,7 +166,7 @@ def write_csv(report: AuditReport, out: Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(cells.csv_rows(rows))  # formula-like text escaped (OWASP)
     return atomic.write_bytes(out / "summary.csv", buffer.getvalue().encode("utf-8-sig"))  # BOM: Excel reads Japanese
 
 
@@ -173,7 +186,7 @@ def write_xlsx(report: AuditReport, out: Path) -> Path:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.append(["", "", "", "", "", *[titles[r.id] for r in report.checklist.requirements]])
     for row in rows:
-        sheet.append(row)
+        sheet.append(cells.xlsx_row(row))
         for cell in sheet[sheet.max_row][5:5 + len(titles)]:
             color = fills.get(str(cell.value))
             if color:
@@ -184,14 +197,15 @@ def write_xlsx(report: AuditReport, out: Path) -> Path:
     evidence.append(["id", "学校名", "要件id", "要件", "状態", "ファイル", "ページ", "行", "根拠の文", "注"])
     for res in report.results:
         if res.status == UNREADABLE:
-            evidence.append([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", res.reason_ja])
+            evidence.append(cells.xlsx_row([res.entry.id, res.entry.name, "", "", "読み取れません", "", "", "", "", res.reason_ja]))
             continue
         for f in res.report["requirements"]:
             status = "免除" if f.get("waived") else LABEL[f["status"]]
             if not f["evidence"]:
-                evidence.append([res.entry.id, res.entry.name, f["id"], f["title"], status, "", "", "", "", f.get("note", "")])
+                evidence.append(cells.xlsx_row([res.entry.id, res.entry.name, f["id"], f["title"], status, "", "", "", "", f.get("note", "")]))
             for e in f["evidence"]:
-                evidence.append([res.entry.id, res.entry.name, f["id"], f["title"], status, Path(e["path"]).name, e["page"], e["line"], e["text"], f.get("note", "")])
+                evidence.append(cells.xlsx_row([res.entry.id, res.entry.name, f["id"], f["title"], status, Path(e["path"]).name, e["page"], e["line"], e["text"], f.get("note", "")]))
+    cells.protect_formulas(book)  # formula-like text stays text (OWASP)
     buffer = io.BytesIO()
     book.save(buffer)
     return atomic.write_bytes(out / "summary.xlsx", buffer.getvalue())
@@ -222,17 +236,24 @@ def addressee(res: SchoolResult) -> str:
 
 
 def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:
-    atomic.write_text(Path(out) / "schools" / f"{school_id}.html", html)
+    atomic.write_text(letter_path(Path(out), school_id, "html"), html)
     if pdf:
-        atomic.write_bytes(Path(out) / "schools" / f"{school_id}.pdf", html_to_pdf(html))
+        atomic.write_bytes(letter_path(Path(out), school_id, "pdf"), html_to_pdf(html))
     return school_id
 
 
+def letter_path(out: Path, school_id: str, suffix: str) -> Path:
+    """``out/schools/<id>.<suffix>``, the id checked and the path proved to stay inside ``out``."""
+    return inside(out, "schools", f"{check_id(school_id, 'school id')}.{suffix}")
+
+
 def write_letters(report: AuditReport, out: Path, *, pdf: bool, jobs: int) -> list[Path]:
+    for r in report.results:  # before any letter is written
+        letter_path(out, r.entry.id, "html")
     tasks = [Task(r.entry.id, _letter_task, (str(out), r.entry.id, letter_html(report, r), pdf)) for r in report.results]
     for outcome in run_tasks(tasks, jobs=jobs if pdf else 1, unit="letter"):
         if not outcome.ok:
             from ..errors import OutputError
 
             raise OutputError(f"the letter of {outcome.key} could not be written: {outcome.error}", out / "schools")
-    return [out / "schools" / f"{t.key}.{ext}" for t in tasks for ext in (("html", "pdf") if pdf else ("html",))]
+    return [letter_path(out, t.key, ext) for t in tasks for ext in (("html", "pdf") if pdf else ("html",))]

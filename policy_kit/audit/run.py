@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import PolicyKitError
 from ..parallel import Outcome, Task, run_tasks
@@ -42,11 +43,14 @@ class SchoolResult:
         return self.status == "ok" and self.required_missing == 0
 
 
-def check_school(files: list[str], checker: Checker) -> dict:
-    """Worker task: check one school's files; return {"status": "ok", "report": …} or why it failed."""
+def check_school(files: list[str], checker: Checker, error: str = "") -> dict:
+    """Worker task: check one school's files; return {"status": "ok", "report": …} or why it failed.
+    ``error`` is why the school's folder could not be listed."""
     from ..check.report import to_dict
 
     try:
+        if error:
+            raise PolicyKitError(error, ja="学校のフォルダを開けません（読み取り権限を確認してください）")
         if not files:
             raise PolicyKitError("the folder is empty", ja="フォルダが空です")
         supported = [Path(f) for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES]
@@ -63,9 +67,10 @@ def check_school(files: list[str], checker: Checker) -> dict:
 
 
 def run_audit(entries: list[SchoolEntry], checker: Checker, *, jobs: int, cache_dir: Path | None,
-              progress: bool) -> list[SchoolResult]:
+              progress: bool, on_result: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
     """Check every school (cached ones are not read again). Each result is cached as it arrives,
-    so an interrupted run keeps what was finished and the next run continues."""
+    so an interrupted run keeps what was finished and the next run continues. ``on_result`` is
+    called with each school's result as it arrives (cached ones first), e.g. for a progress page."""
     cache = Cache(cache_dir)
     fingerprint = checker.fingerprint()
     results: dict[int, SchoolResult] = {}
@@ -73,18 +78,23 @@ def run_audit(entries: list[SchoolEntry], checker: Checker, *, jobs: int, cache_
     keys: dict[int, str] = {}
     for i, entry in enumerate(entries):
         keys[i] = cache_key(entry.files, fingerprint)
-        hit = cache.get(keys[i])
+        hit = None if entry.error else cache.get(keys[i])  # a folder that cannot be listed is asked again
         if hit is not None:
             results[i] = _result(entry, hit, cached=True)
+            if on_result is not None:
+                on_result(results[i])
         else:
-            tasks.append(Task(i, check_school, ([str(f) for f in entry.files], checker)))
+            tasks.append(Task(i, check_school, ([str(f) for f in entry.files], checker, entry.error)))
 
     def arrived(outcome: Outcome) -> None:
         i = outcome.key
         payload = outcome.value if outcome.ok else {"status": UNREADABLE, "reason": outcome.error,
                                                    "reason_ja": "内部エラーのため確認できませんでした", "internal": True}
         results[i] = _result(entries[i], payload)
-        cache.put(keys[i], payload)
+        if not entries[i].error:
+            cache.put(keys[i], payload)
+        if on_result is not None:
+            on_result(results[i])
 
     run_tasks(tasks, jobs=jobs, progress=progress, unit="school", on_outcome=arrived)
     return [results[i] for i in sorted(results)]

@@ -49,21 +49,20 @@ def sudachi():
 @functools.lru_cache(maxsize=1)
 def parser() -> "Language":
     """The GiNZA pipeline with the dependency parser, loaded on first use, once per process."""
-    import spacy
-
-    try:
-        return spacy.load(MODEL, exclude=_EXCLUDE_FOR_PARSE)
-    except OSError as exc:
-        raise _model_error(exc) from None
+    return _load(_EXCLUDE_FOR_PARSE)
 
 
 @functools.lru_cache(maxsize=1)
 def load_model() -> "Language":
     """ja_ginza with only its tokenizer (for callers that want spaCy tokens, e.g. readings)."""
+    return _load(_EXCLUDE_ALL)
+
+
+def _load(exclude: list[str]) -> "Language":
     import spacy
 
     try:
-        return spacy.load(MODEL, exclude=_EXCLUDE_ALL)
+        return spacy.load(MODEL, exclude=exclude)
     except OSError as exc:
         raise _model_error(exc) from None
 
@@ -122,6 +121,9 @@ CONSIDERING = "検討"
 ACT_NOUNS = {"実施", "導入", "作成", "設置", "整備", "策定", "配置", "活用", "実行", "開催", "取組", "取り組み", "見直し"}
 # 「今後作成する予定」「次年度から実施する」: an act put off to the future
 FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"}
+# 「ためらわず相談する」「迷わず通報する」「叱って終わりにせず」「学校だけで判断せず」: the negation belongs to
+# the manner, not to the act — judge the predicate above instead
+NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", "終わらせる", "済ませる", "済む", "とどめる", "止める", "怠る", "欠かす"}
 MAX_PARSE_CHARS = 300  # longer "sentences" (flattened tables) are cut before parsing
 _EMBEDDED = {"acl", "obj", "nsubj", "obl", "ccomp", "xcomp", "nmod", "compound", "csubj"}
 
@@ -159,10 +161,16 @@ def _scope(doc, start: int, end: int) -> Scope:
     # the phrase's head: a token of the phrase whose head lies outside it (or the root)
     head = next((t for t in inside if t.head.i not in span_ids or t.head.i == t.i), inside[-1])
     node, below, steps = head, None, 0
-    while steps < 6:  # climb to the predicate the phrase belongs to
-        if _is_predicate(node):
+    while steps < 8:  # climb to the predicate the phrase belongs to
+        if _is_predicate(node) and node.head.i == node.i and _manner(node, span_ids):
+            return Scope(False, False, node.lemma_)  # 「…だけで終わらせない」 closes the sentence
+        if _is_predicate(node) and not _manner(node, span_ids):
             break
         if node.head.i == node.i:
+            if _is_predicate(node) and _manner(node, span_ids):
+                return Scope(False, False, node.lemma_)  # 「…だけで終わらせない」 closes the sentence
+            if _is_predicate(node):
+                break
             return Scope(False, False, "")
         node, below, steps = node.head, node, steps + 1
     else:
@@ -177,9 +185,19 @@ def _scope(doc, start: int, end: int) -> Scope:
     while hops < 2 and governor.head.i != governor.i and governor.dep_ in _EMBEDDED:
         below, governor = governor, governor.head
         hops += 1
-        negated = negated or governor.lemma_ in NEGATING_PREDICATES or (_is_predicate(governor) and _has_negation(governor, span_ids))
+        negated = negated or governor.lemma_ in NEGATING_PREDICATES or (
+            _is_predicate(governor) and _has_negation(governor, span_ids) and not _manner(governor, span_ids))
         planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids)
     return Scope(negated, planned, node.lemma_)
+
+
+def _manner(predicate, span_ids: set[int]) -> bool:
+    """A negated predicate that only says how the act is done: 「ためらわず」「だけで終わらせず」."""
+    if not _has_negation(predicate, span_ids):
+        return False
+    if predicate.lemma_ in NEGATED_MANNER:
+        return True
+    return any(g.lemma_ == "だけ" or g.lemma_ == "終わり" for c in predicate.children for g in (c, *c.children))
 
 
 def _considering(predicate, below, span_ids: set[int]) -> bool:

@@ -19,6 +19,7 @@ from .config import Config, apply_waivers
 from .extract import SUPPORTED_SUFFIXES, Document, Limits, read_bytes, read_document
 from .matcher import Finding, Matcher
 from .normalise import Sentence, split_sentences
+from .regexguard import guard_checklist
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Checker:
     ignore: tuple[str, ...] = ()  # added to config.ignore (e.g. from --ignore)
     today: _dt.date | None = None  # for waiver expiry (tests); default: today
     parse: bool = True  # GiNZA's dependency parse decides negation (False: sentence-wide cues; ablation)
+
+    def __post_init__(self) -> None:
+        guard_checklist(self.checklist)  # patterns that could backtrack for minutes on one sentence are refused
 
     @classmethod
     def from_names(cls, checklist: str | None = None, config: Config | None = None, **kwargs) -> "Checker":
@@ -87,10 +91,14 @@ class Checker:
         import hashlib
         import json
 
-        h = hashlib.sha256(Path(self.checklist.path).read_bytes())
-        h.update(json.dumps({"ignore": self.ignored, "waivers": [(w.id, w.reason, str(w.expires)) for w in self.config.waivers],
-                             "today": str(self.today or _dt.date.today()), "limits": self.limits.__dict__,
-                             "parse": self.parse},
+        h = hashlib.sha256()
+        for path in self.checklist.files or (self.checklist.path,):  # a checklist and the parents it extends
+            h.update(Path(path).read_bytes())
+        today = self.today or _dt.date.today()
+        # a waiver counts with whether it has expired (not with today's date, so a cache lasts
+        # until a waiver expires or anything else changes)
+        waivers = [(w.id, w.reason, str(w.expires), bool(w.expires and w.expires < today)) for w in self.config.waivers]
+        h.update(json.dumps({"ignore": self.ignored, "waivers": waivers, "limits": self.limits.__dict__, "parse": self.parse},
                             sort_keys=True, default=str).encode())
         return h.hexdigest()
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import safeyaml
 from ..errors import InputError
 from ..resources import data_dir
 
@@ -75,6 +74,7 @@ class Requirement:
     negation: bool = True
     examples: dict[str, list[str]] = field(default_factory=dict)  # "present"/"absent" → passages (checklist test)
     denied_by: list[str] = field(default_factory=list)  # concepts whose explicit denial makes it missing (「ストレスチェックは実施していない」)
+    draft: bool = False  # drafted by `checklist derive`: a person still has to review it
 
 
 @dataclass
@@ -88,6 +88,7 @@ class Checklist:
     requirements: list[Requirement]
     negation_cues: list[re.Pattern]
     board: str = ""  # the board whose rules these are (sender of audit letters)
+    files: tuple[str, ...] = ()  # every file the checklist was read from: itself, then the parents it extends
 
     def get(self, requirement_id: str) -> Requirement:
         for req in self.requirements:
@@ -115,15 +116,25 @@ def resolve_checklist_path(name_or_path: str) -> Path:
     return path
 
 
+def bundled_checklists() -> list[Checklist]:
+    """Every checklist shipped in checklists/, by id."""
+    return [load_checklist(p.stem) for p in sorted(data_dir("checklists").glob("*.yaml"))]
+
+
 def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
     """Load and validate a checklist (bundled name or YAML path); raise InputError on any problem."""
+    from .inherit import load_merged
+
     path = resolve_checklist_path(name_or_path)
-    data = safeyaml.load_file(path)
-    return parse_checklist(data, path)
+    files: list[Path] = []
+    data = load_merged(path, resolve_checklist_path, files)  # `extends:` parents merged in, lines remembered
+    checklist = parse_checklist(data, path)
+    checklist.files = tuple(str(f) for f in files)
+    return checklist
 
 
 def parse_checklist(data: Any, path: str | Path) -> Checklist:
-    v = _Validator(path)
+    v = _Validator(path, data)
     root = v.mapping(data, "", {"checklist", "concepts", "requirements"}, required={"checklist", "concepts", "requirements"})
     meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "board", "negation_cues"}, required={"id", "title", "version"})
     concepts: dict[str, Concept] = {}
@@ -141,7 +152,7 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                  v.text(spec.get("label", ""), f"{where}.label", empty=True))
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples", "denied_by"}
+    req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples", "denied_by", "draft"}
     for i, spec in enumerate(v.sequence(root["requirements"], "requirements")):
         where = f"requirements[{i}]"
         spec = v.mapping(spec, where, req_keys, required={"id", "title", "severity", "source", "why", "fix", "present"})
@@ -162,7 +173,8 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                         v.text(spec["why"], f"{where}.why"), v.text(spec["fix"], f"{where}.fix"),
                                         v.text(spec.get("example", ""), f"{where}.example", empty=True), present, partial, bool(spec.get("negation", True)),
                                         v.examples(spec.get("examples", {}), f"{where}.examples"),
-                                        v.concept_names(spec.get("denied_by", []), f"{where}.denied_by", concepts)))
+                                        v.concept_names(spec.get("denied_by", []), f"{where}.denied_by", concepts),
+                                        bool(spec.get("draft", False))))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
     return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
                      str(meta.get("board", "")))
@@ -192,11 +204,18 @@ def _alternation(words: list[str]) -> re.Pattern | None:
 
 
 class _Validator:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, data: Any = None):
         self.path = path
+        self.data = data  # marked YAML data (safeyaml): errors name the file and line
 
     def fail(self, where: str, message: str) -> None:
-        raise InputError(f"invalid checklist: {where}: {message}", self.path, ja=f"チェックリストに誤りがあります：{where}: {message}")
+        from .inherit import locate
+
+        found = locate(self.data, where)
+        if found:
+            raise InputError(f"line {found[1]}: invalid checklist: {where}: {message}", found[0],
+                             ja=f"{found[1]}行目: チェックリストの誤り: {where}: {message}")
+        raise InputError(f"invalid checklist: {where}: {message}", self.path, ja=f"チェックリストの誤り: {where}: {message}")
 
     def mapping(self, value: Any, where: str, allowed: set[str] | None = None, required: set[str] = frozenset()) -> dict:
         if not isinstance(value, dict):

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..inputfiles import read_limited
+
+MAX_CONFIG_BYTES = 1024 * 1024
 
 _KEYS = {"checklist", "fail-on", "ignore", "waivers"}
 _FAIL_ON = ("required", "recommended", "partial")
@@ -59,6 +62,7 @@ def load_config(path: Path | None = None) -> Config:
     if path is None:
         return Config()
     data = _read_toml(path)
+    text = _text(path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("policy-kit", {})
     unknown = set(data) - _KEYS
@@ -76,13 +80,18 @@ def load_config(path: Path | None = None) -> Config:
         raise InputError("ignore must be a list of requirement ids", path,
                          ja="ignore は項目の id のリストで書いてください（例　ignore = [\"school-evaluation\"]）")
     config.ignore = ignore
-    for i, item in enumerate(data.get("waivers", [])):
-        config.waivers.append(_waiver(item, i, path))
+    waivers = data.get("waivers", [])
+    if not isinstance(waivers, list):
+        raise InputError("waivers must be a list of tables ([[waivers]])", path, ja="waivers は [[waivers]] の表を並べて書いてください")
+    for i, item in enumerate(waivers):
+        config.waivers.append(_waiver(item, i, path, text))
     return config
 
 
-def _waiver(item: Any, i: int, path: Path) -> Waiver:
+def _waiver(item: Any, i: int, path: Path, text: str = "") -> Waiver:
     where = f"waivers[{i}]"
+    line = _waiver_line(text, i, "expires")
+    at = f" (line {line})" if line else ""
     if not isinstance(item, dict):
         raise InputError(f"{where}: expected a table with id, reason and expires", path,
                          ja=f"{where}: 免除は id・reason・expires を持つ表（[[waivers]]）で書いてください")
@@ -98,10 +107,27 @@ def _waiver(item: Any, i: int, path: Path) -> Waiver:
         raise InputError(f"{where} ({rid}): a waiver needs a reason", path,
                          ja=f"{where}（{rid}）: 免除には理由（reason）が必要です")
     expires = item.get("expires")
-    if expires is not None and not isinstance(expires, _dt.date):
-        raise InputError(f"{where} ({rid}): expires must be a date such as 2027-03-31", path,
-                         ja=f"{where}（{rid}）: expires は 2027-03-31 のような日付で書いてください")
+    if expires is not None and (not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime)):
+        raise InputError(f"{where} ({rid}){at}: expires must be a date without a time, such as 2027-03-31 (got {expires!s:.40})", path,
+                         ja=f"{where}（{rid}）{f'{line}行目' if line else ''}: expires は 2027-03-31 のような日付で書いてください（時刻は付けません）")
     return Waiver(rid, reason.strip(), expires)
+
+
+def _waiver_line(text: str, index: int, key: str) -> int | None:
+    """The line of ``key`` in the ``index``-th [[waivers]] table (pyproject: [[tool.policy-kit.waivers]])."""
+    import re
+
+    header = re.compile(r"^\s*\[\[\s*(?:tool\.(?:\"policy-kit\"|policy-kit)\.)?waivers\s*\]\]")
+    assignment = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            seen += 1
+        elif seen == index and line.lstrip().startswith("["):
+            return None
+        elif seen == index and assignment.match(line):
+            return number
+    return None
 
 
 def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) -> None:
@@ -135,13 +161,20 @@ def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) ->
             finding.waived = inline[rid]
 
 
+def _text(path: Path) -> str:
+    try:
+        return read_limited(path, MAX_CONFIG_BYTES, "configuration file").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("cannot read: the file is not UTF-8 text", path, ja="設定ファイルを読めません（UTF-8で保存してください）") from None
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"TOML syntax error: {exc}", path, ja=f"設定ファイル（TOML）の書き方に誤りがあります（{exc}）") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path, ja="設定ファイルを読めません（UTF-8で保存されているか確認してください）") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date the calendar has not: 2026-02-30
+        raise InputError(f"TOML error: {exc}", path, ja=f"設定ファイル（TOML）の値に誤りがあります（{exc}）") from None
 
 
 def _str(value: Any, key: str, path: Path) -> str:

@@ -183,15 +183,14 @@ class Matcher:
         spans = sorted({span for name in concepts for span in self._spans.get((name, i), [])})
         if not spans:  # found through dictionary forms only: no position to parse from
             return not self.negated(i)
-        scopes = self._scopes_of(i, spans)
-        if any(not scope.affirmed for scope in scopes):
-            return False
+        # affirmed when one mention of the act is stated as done: not denied or put off by the parse,
+        # and no cue right after it in its clause (「ストレスチェック：未実施」)
         text = sentence.lower
-        for start, end in spans:  # 「ストレスチェック：未実施」: a cue right after the phrase, in its clause
+        for (start, end), scope in zip(spans, self._scopes_of(i, spans)):
             tail = re.split(r"[、,。]", text[start:], maxsplit=1)[0]
-            if any(cue.search(tail) for cue in self.checklist.negation_cues):
-                return False
-        return True
+            if scope.affirmed and not any(cue.search(tail) for cue in self.checklist.negation_cues):
+                return True
+        return False
 
     def _scopes_of(self, i: int, spans: list[tuple[int, int]]) -> list:
         from .analyse import phrase_scopes
@@ -251,9 +250,8 @@ class Matcher:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
             else:
-                passage = {j for j in range(min(chosen) - clause.window, max(chosen) + clause.window + 1)
-                           if 0 <= j < len(self.sentences) and self._same_passage(anchor, j)}
-                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy, passage):
+                # in sentence scope `distinct` counts the whole document (a section clause counts its section)
+                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
                     continue
                 strong = all(self._solid(j, g, requirement, clause) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
@@ -308,7 +306,8 @@ class Matcher:
         if section.parent is not None and self.sections[section.parent].heading is not None:
             out.add(self.sections[section.parent].heading)
         out |= {child.heading for child in self._children(section) if child.heading is not None}
-        return {j for j in out if j != self._first_of_doc(self.sentences[j].doc) or len(out) == 1}
+        titles = {sec.heading for sec in self.sections if self._is_title(sec)}
+        return out - titles
 
     def _children(self, section: Section) -> list[Section]:
         if self._child_index is None:
@@ -321,7 +320,7 @@ class Matcher:
     def _is_title(self, section: Section) -> bool:
         """The section opened by the document's first line (its title): it holds everything."""
         return (section.heading is not None and section.heading == self._first_of_doc(section.doc)
-                and section.parent is None and bool(self._children(section)))
+                and section.parent is None and len(self._children(section)) >= 3)
 
     def _first_of_doc(self, doc: int) -> int:
         return next(j for j, s in enumerate(self.sentences) if s.doc == doc)
@@ -365,9 +364,10 @@ class Matcher:
                 strong = solid_groups >= 1 and all(
                     self._solid(j, g, requirement, clause) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
-                indices = sorted(set(chosen))
+                # evidence: the sentences that carry the requirement first, then the section's heading
+                indices = sorted(set(chosen), key=lambda j: (self.sentences[j].is_heading, j))
                 if heading is not None and heading not in indices:
-                    indices.insert(0, heading)
+                    indices.append(heading)
                 match = _Match(indices, strong, used_fuzzy, sec)
                 if best is None or (match.strong and not best.strong):
                     best = match

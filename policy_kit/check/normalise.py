@@ -58,7 +58,7 @@ SCHEMES: list[tuple[str, re.Pattern]] = [
     ("diamond", re.compile(r"^[◆◇]\s*")),
     ("circle", re.compile(r"^[●○◎◯]\s*")),
     ("arrow", re.compile(r"^[▼▶►]\s*")),
-    ("appendix", re.compile(r"^(別紙|別表|資料)[0-9]*\s*")),
+    ("appendix", re.compile(r"^[(【]?(別紙|別表|資料|付録)[0-9]*[)】]?\s*")),
 ]
 _BULLET = re.compile(r"^([・･\-–—*+•]\s*)")
 _MONTH_ROW = re.compile(r"^(1[0-2]|[1-9])月(?:[\s|]|$)")
@@ -384,7 +384,7 @@ def _full_line_length(lines: list[_Line]) -> int:
     typical = lengths[int(len(lengths) * 0.9)]
     near = sum(1 for n in lengths if n >= typical * 0.85)
     # only hard-wrapped text has many lines of nearly the same (maximum) length
-    return typical if near >= len(lengths) * 0.15 and typical <= 120 else 0
+    return typical if near >= len(lengths) * 0.15 and 20 <= typical <= 120 else 0  # short cells are no body text
 
 
 def _double_spaced(lines: list[_Line]) -> bool:

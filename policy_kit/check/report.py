@@ -2,16 +2,36 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from .. import __version__
+from ..outputs import shown_path
 from ..status import LABEL_JA, MISSING, PARTIAL, PRESENT, SEVERITY_JA, SYMBOL
 from .checker import CheckResult
 from .matcher import Finding
 from .parts import partial_parts
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text XML 1.0 can hold: control characters (from a file name, say) and lone surrogates dropped."""
+    return _NOT_XML.sub("", text)
+
+
+def escape(text: str) -> str:
+    return _escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml_safe(text))
+
+
+
+
 FAIL_ON = ("required", "recommended", "partial")
 _ORDER = {(MISSING, "required"): 0, (MISSING, "recommended"): 1, (PARTIAL, "required"): 2, (PARTIAL, "recommended"): 3}
 
@@ -58,7 +78,8 @@ def to_text(result: CheckResult, *, verbose: bool = False) -> str:
                 lines.append(f"      記載例: {req.example}")
             lines.append(f"      詳しい説明: {explain_command(req.id, cl)}")
         for ev in f.evidence[: (3 if verbose or f.status != PRESENT else 1)]:
-            lines.append(f"      根拠: {ev.location()} 「{_clip(ev.text)}」")
+            section = f"〔{_clip(ev.heading.split(' > ')[-1], 30)}〕" if ev.heading else ""
+            lines.append(f"      根拠: {ev.location()} {section}「{_clip(ev.text)}」")
     c = result.counts()
     lines += ["", f"結果: あり {c['present']}、不十分 {c['partial']}、なし {c['missing']}（うち必須 {c['required_missing']}）"
               + (f"、免除 {c['waived']}" if c["waived"] else "")]
@@ -71,7 +92,7 @@ def to_dict(result: CheckResult) -> dict:
     return {
         "checklist": result.checklist.id,
         "checklist_version": result.checklist.version,
-        "documents": [{"path": d.path, "pages": len(d.pages), "chars": d.chars} for d in result.documents],
+        "documents": [{"path": shown_path(d.path), "pages": len(d.pages), "chars": d.chars} for d in result.documents],
         "requirements": [
             {
                 "id": f.requirement.id,
@@ -82,7 +103,7 @@ def to_dict(result: CheckResult) -> dict:
                 "note": f.note,
                 "parts": (parts.to_dict() if (parts := partial_parts(f, result.checklist)) else None),
                 "waived": f.waived,
-                "evidence": [{"path": e.path, "page": e.page, "line": e.line, "text": e.text} for e in f.evidence],
+                "evidence": [{"path": shown_path(e.path), "page": e.page, "line": e.line, "text": e.text, "heading": e.heading} for e in f.evidence],
             }
             for f in result.findings
         ],
@@ -103,8 +124,12 @@ def _level(f: Finding) -> str:
 
 def explain_command(requirement_id: str, checklist=None) -> str:
     """The command that explains a requirement in full (why, fix, example, rules)."""
-    option = "" if checklist is None or checklist.id == "asahikawa" else f" --checklist {checklist.path}"
-    return f"policy-kit checklist show {requirement_id}{option}"
+    if checklist is None or checklist.id == "asahikawa":
+        return f"policy-kit checklist show {requirement_id}"
+    from ..resources import data_dir
+
+    bundled = Path(checklist.path).resolve().parent == data_dir("checklists").resolve()
+    return f"policy-kit checklist show {requirement_id} --checklist {checklist.id if bundled else checklist.path}"
 
 
 def _message(f: Finding, checklist=None) -> str:
@@ -117,7 +142,7 @@ def _location(result: CheckResult, f: Finding) -> dict:
     if f.evidence:
         ev = f.evidence[0]
         kind = next((d.kind for d in result.documents if d.path == ev.path), "text")
-        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": Path(ev.path).as_posix()}}}
+        loc: dict = {"physicalLocation": {"artifactLocation": {"uri": shown_path(Path(ev.path).as_posix())}}}
         if kind != "pdf" and ev.page == 1:
             loc["physicalLocation"]["region"] = {"startLine": ev.line}
         return loc

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import InputError, OutputError
+from ..outputs import OutputLock, Staging, check_id, inside
 from ..render import html_to_pdf, render_html
 from .furigana import Annotator
 from .package import Notice, PolicyPackage, build_package
@@ -57,22 +58,42 @@ def generate_school(
     documents: list[str] | None = None,
     force: bool = False,
 ) -> GeneratedSchool:
-    """Render and write ``OUT/<school-id>/{policy,leaflet,program,pupils}.{pdf,html}``."""
+    """Render and write ``OUT/<school-id>/{policy,leaflet,program,pupils}.{pdf,html}``.
+
+    The school's folder appears whole or not at all: the documents are written into a staging
+    folder beside it and moved into place when every one is complete, under a lock that refuses a
+    second run writing the same school at the same time."""
     profile = load_profile(data.profile, relative_to=input_path)
     pkg = build_package(data, profile)
-    out_dir = out_root / data.school.id
-    _claim_directory(out_dir, data, force)
-    result = GeneratedSchool(data.school.id, data.school.name, out_dir)
+    school_id = check_id(data.school.id, "school.id", input_path)
+    out_dir = inside(out_root, school_id)
+    result = GeneratedSchool(school_id, data.school.name, out_dir)
     result.warnings.extend(pkg.notices)
-    for name, html in render_documents(pkg, documents, result.warnings).items():
-        pdf = None
-        if "pdf" in formats or name in MAX_PAGES:
-            html, pdf = fit_pages(name, html)
-        if "html" in formats:
-            result.files.append(atomic.write_text(out_dir / f"{name}.html", html))
-        if "pdf" in formats and pdf is not None:
-            result.files.append(atomic.write_bytes(out_dir / f"{name}.pdf", pdf))
+    with OutputLock(out_root, school_id, f"the folder {out_dir}") as lock:
+        lock.sweep()  # what a killed run left behind
+        _check_directory(out_dir, data, force)
+        stage = Staging(out_root, school_id)
+        with stage as folder:
+            for name, html in render_documents(pkg, documents, result.warnings).items():
+                pdf = None
+                if "pdf" in formats or name in MAX_PAGES:
+                    html, pdf = fit_pages(name, html)
+                if "html" in formats:
+                    atomic.write_text(folder / f"{name}.html", html)
+                    result.files.append(out_dir / f"{name}.html")
+                if "pdf" in formats and pdf is not None:
+                    atomic.write_bytes(folder / f"{name}.pdf", pdf)
+                    result.files.append(out_dir / f"{name}.pdf")
+            atomic.write_text(folder / MARKER, data.school.name + "\n")
+            stage.commit_folder(carry_over=_files_in(out_dir))  # --only/--format: the other documents stay
     return result
+
+
+def _files_in(folder: Path) -> list[str]:
+    try:
+        return [p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+    except OSError:
+        return []
 
 
 # Documents with a page limit: when the normal layout runs longer, the body gets the class
@@ -104,16 +125,18 @@ def pdf_pages(pdf: bytes) -> int:
         return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _claim_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
-    """Refuse to overwrite another school's documents; overwrite our own only with --force."""
-    _check_directory(out_dir, data, force)
-    atomic.write_text(out_dir / ".school", data.school.name + "\n")
+MARKER = ".school"  # names the school whose documents a folder holds
+MAX_MARKER_BYTES = 1024
 
 
 def _check_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
-    marker = out_dir / ".school"
-    if marker.exists():
-        owner = marker.read_text(encoding="utf-8", errors="replace").strip()
+    """Refuse to overwrite another school's documents; overwrite our own only with --force."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise OutputError("exists and is not a folder; move it away or choose another -o", out_dir,
+                          ja="フォルダではないものが同じ名前で存在します。移動するか、別の出力先を指定してください")
+    marker = out_dir / MARKER
+    if marker.exists() or marker.is_symlink():
+        owner = _read_marker(marker)
         if owner != data.school.name:
             raise OutputError(
                 f"already holds documents of another school ({owner}); two inputs share the id {data.school.id!r}",
@@ -122,9 +145,29 @@ def _check_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
         if not force:
             raise OutputError("documents exist already; pass --force to overwrite them", out_dir,
                               ja="この学校の文書がすでにあります。上書きするときは --force を付けてください")
-    elif out_dir.exists() and any(out_dir.iterdir()) and not force:
+    elif out_dir.exists() and _has_entries(out_dir) and not force:
         raise OutputError("directory exists and is not empty; pass --force to write into it", out_dir,
                           ja="フォルダが空ではありません。このフォルダに書き込むときは --force を付けてください")
+
+
+def _read_marker(marker: Path) -> str:
+    """The school named in a folder's marker; a marker that is a link or a special file is
+    refused without reading it (it could point at any file)."""
+    if marker.is_symlink() or not marker.is_file():
+        raise OutputError(f"{MARKER} is not a file policy-kit wrote (a link or a special file); remove it", marker.parent)
+    try:
+        with marker.open("rb") as handle:
+            raw = handle.read(MAX_MARKER_BYTES)
+    except OSError as exc:
+        raise OutputError(f"cannot read {MARKER}: {exc.strerror}", marker.parent) from None
+    return "".join(c for c in raw.decode("utf-8", "replace").strip() if c.isprintable())
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except OSError as exc:
+        raise OutputError(f"cannot read the folder: {exc.strerror}", folder) from None
 
 
 def generate_file(path: Path, out_root: Path, **kwargs) -> GeneratedSchool:
@@ -146,8 +189,8 @@ def check_output_folders(schools: list[tuple[str, SchoolInput]], out_root: Path,
         else:
             seen[key] = source
         try:
-            _check_directory(out_root / data.school.id, data, force)
-        except OutputError as exc:
+            _check_directory(inside(out_root, check_id(data.school.id, "school.id", source)), data, force)
+        except (InputError, OutputError) as exc:
             problems.append(f"{source}: {exc}")
             problems_ja.append(f"{source}: {exc.path}: {exc.message_ja}")
     if problems:

@@ -42,6 +42,7 @@ class PolicyPackage:
     established_ja: str | None
     survey_months: list[int]
     survey_months_ja: str
+    stress_check_months: list[int]
     stress_check_months_ja: str
     interview_weeks_ja: str
     program: list[ProgramRow]
@@ -51,6 +52,10 @@ class PolicyPackage:
     crime_examples: list[tuple[str, str]] = field(default_factory=list)
     staff_checklist: list[tuple[str, list[str]]] = field(default_factory=list)
     pupils: PupilsDocument | None = None
+    team_name: str = ""  # the school's name for its core team, else the board's (profile roles.team)
+    police_liaison: str = ""  # the school's liaison body with the police, else the board's
+    evaluation: str = ""  # what the policy says about the school evaluation (the board's wording)
+    parent_contact: str = ""  # when and how parents are told (the board's wording)
     notices: list[Notice] = field(default_factory=list)  # how the school's items were merged into the board's plan
 
     @property
@@ -66,7 +71,15 @@ class PolicyPackage:
         return self.input.police
 
 
+def fill(text: str, words: dict[str, str]) -> str:
+    """Replace the board's placeholders ({pupils}, {council} …) in a profile text; any other
+    brace is left as written (a profile is user data: no str.format surprises)."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: words.get(m.group(1), m.group(0)), text)
+
+
 def months_ja(months: list[int]) -> str:
+    if not months:
+        return ""
     ordered = sorted(months, key=MONTHS_IN_SCHOOL_YEAR.index)
     return "・".join(str(m) for m in ordered) + "月"
 
@@ -77,10 +90,11 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
     interviews = sched.interview_weeks or ["各アンケートの後2週間以内"]
     revised = data.revised or _dt.date(data.fiscal_year, 4, 1)
     pupils = data.school.pupils
+    stress = list(profile.stress_check_months) if sched.stress_check_months is None else sched.stress_check_months
     notices: list[Notice] = []
-    program = _program(data, profile, surveys, pupils, notices)
+    program = _program(data, profile, surveys, stress, pupils, notices)
     training = [(row.month, item) for row in program for item in row.training]
-    contacts = [*data.contacts, profile.department, *profile.hotlines]
+    contacts = [*data.contacts, *([profile.department] if profile.department else []), *profile.hotlines]
     if data.police.phone:
         contacts.insert(len(data.contacts), Contact(name=data.police.station, phone=data.police.phone, hours="24時間（緊急時は110番）"))
     activities = data.student_activities or [
@@ -95,7 +109,8 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
         established_ja=wareki.date_ja(data.established) if data.established else None,
         survey_months=surveys,
         survey_months_ja=months_ja(surveys),
-        stress_check_months_ja=months_ja(sched.stress_check_months),
+        stress_check_months=stress,
+        stress_check_months_ja=months_ja(stress),
         interview_weeks_ja="、".join(interviews),
         program=program,
         training_items=training,
@@ -104,6 +119,10 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
         crime_examples=[(c.act, c.offence) for c in profile.crime_examples],
         staff_checklist=[(s.scene, list(s.signs)) for s in profile.staff_checklist],
         pupils=build_pupils(data, profile),
+        team_name=data.team.name or profile.roles.team,
+        police_liaison=data.police.liaison or profile.police_liaison,
+        evaluation=fill(profile.evaluation, {"pupils": pupils}),
+        parent_contact=fill(profile.parent_contact, {"pupils": pupils}),
         notices=notices,
     )
 
@@ -111,7 +130,7 @@ def build_package(data: SchoolInput, profile: Profile) -> PolicyPackage:
 COLUMNS = ("prevention", "detection", "committee", "training")
 
 
-def _program(data: SchoolInput, profile: Profile, surveys: list[int], pupils: str,
+def _program(data: SchoolInput, profile: Profile, surveys: list[int], stress: list[int], pupils: str,
              notices: list[Notice] | None = None) -> list[ProgramRow]:
     """The year plan: the board's items (profile `program`), then the school's own items merged
     into them by ``merge_school_item`` (no item twice, no near-duplicates). Each board item a
@@ -125,7 +144,7 @@ def _program(data: SchoolInput, profile: Profile, surveys: list[int], pupils: st
         for column in COLUMNS:
             cell = getattr(rows[month], column)
             for item in getattr(items, column):
-                text = item.format_map(words) if "{" in item else item
+                text = fill(item, words)
                 if activity_key(text) not in {activity_key(t) for t in cell}:
                     cell.append(text)
 
@@ -134,7 +153,7 @@ def _program(data: SchoolInput, profile: Profile, surveys: list[int], pupils: st
     add(profile.awareness_month, plan.awareness_month)
     for m in surveys:
         add(m, plan.survey_month)
-    for m in data.schedule.stress_check_months:
+    for m in stress:
         add(m, plan.stress_check_month)
     for m in MONTHS_IN_SCHOOL_YEAR:
         add(m, plan.every_month)
@@ -146,7 +165,7 @@ def _program(data: SchoolInput, profile: Profile, surveys: list[int], pupils: st
                 if replaced is not None and notices is not None:
                     notices.append(Notice(
                         f"programme, month {own.month}: the school's item {item!r} replaces the board's {replaced!r} (they say the same)",
-                        f"年間計画の{own.month}月：市の計画の「{replaced}」を、学校の「{item}」に置き換えました（同じ取組と判断）"))
+                        f"年間計画の{own.month}月：教育委員会の計画の「{replaced}」を、学校の「{item}」に置き換えました（同じ取組と判断）"))
     for row in rows.values():
         for column in ("prevention", "detection"):
             if not getattr(row, column):

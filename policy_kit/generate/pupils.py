@@ -78,7 +78,7 @@ def build_pupils(data: SchoolInput, profile: Profile) -> PupilsDocument:
         rule = FuriganaRule(own.furigana, own.known_grade if own.known_grade is not None else rule.known_grade)
     elif own and own.known_grade is not None:
         rule = FuriganaRule("grade", own.known_grade)
-    phones = [profile.department, *profile.hotlines]
+    phones = [c for c in (profile.department, *profile.hotlines) if c is not None]  # a board may have no desk of its own
     return PupilsDocument(
         title=(own.title if own and own.title else DEFAULT_TITLE),
         grade_band=band,

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import safeyaml
 from ..errors import InputError
+from ..inputfiles import read_limited, require_regular
 from .school import validate_school
 
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
@@ -30,16 +31,12 @@ class RosterRow:
 
 
 def read_roster(path: Path) -> list[RosterRow]:
-    if not path.is_file():
-        raise InputError("roster file not found", path, ja="名簿ファイルが見つかりません。ファイル名と場所を確認してください")
-    if path.stat().st_size > MAX_ROSTER_BYTES:
-        raise InputError(f"roster is larger than {MAX_ROSTER_BYTES} bytes", path,
-                         ja=f"名簿ファイルが大きすぎます（上限 {MAX_ROSTER_BYTES:,}バイト）")
+    raw = read_limited(path, MAX_ROSTER_BYTES, "roster file")  # a regular file, within the limit
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        table = _read_csv(path)
+        table = _read_csv(raw, path)
     elif suffix in (".xlsx", ".xlsm"):
-        table = _read_xlsx(path)
+        table = _read_xlsx(raw, path)
     else:
         raise InputError("a roster must be a .csv or .xlsx file", path,
                          ja="名簿は CSV（.csv）か Excel（.xlsx）のファイルにしてください")
@@ -63,7 +60,7 @@ def _build_row(roster: Path, number: int, record: dict[str, str]) -> RosterRow:
     try:
         data: dict[str, Any] = {}
         if "base" in record:
-            base = (roster.parent / record.pop("base")).resolve()
+            base = require_regular((roster.parent / record.pop("base")).resolve(), "base file (YAML)")
             loaded = safeyaml.load_file(base)
             if not isinstance(loaded, dict):
                 raise InputError("base file must hold a mapping", base,
@@ -91,8 +88,7 @@ def _set_path(data: dict, dotted: str, value: str) -> None:
     node[keys[-1]] = [v.strip() for v in value.split(";") if v.strip()] if ";" in value else value
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+def _read_csv(raw: bytes, path: Path) -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp932"):
         try:
             text = raw.decode(encoding)
@@ -102,19 +98,23 @@ def _read_csv(path: Path) -> list[list[str]]:
     else:
         raise InputError("roster CSV is neither UTF-8 nor Shift_JIS", path,
                          ja="名簿の CSV の文字コードを判別できません。UTF-8 か Shift_JIS で保存してください")
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a NUL byte, a field larger than the csv module allows
+        raise InputError(f"roster CSV cannot be read: {exc}", path,
+                         ja=f"名簿の CSV を読めません（{exc}）。表計算ソフトで CSV として保存し直してください") from None
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _read_xlsx(raw: bytes, path: Path) -> list[list[str]]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files, also while reading rows
         raise InputError(f"cannot read the Excel file: {exc.__class__.__name__}", path,
                          ja="Excel ファイルを読めません。壊れていないか、.xlsx 形式で保存されているか確認してください") from None
-    sheet = book.worksheets[0]
-    table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return table
 

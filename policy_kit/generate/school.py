@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.functional_validators import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from .. import safeyaml
+from .. import safeyaml, yamlscalars  # noqa: F401 - yamlscalars: impossible dates and numbers are input errors with their line
 from ..errors import InputError
+from ..inputfiles import require_regular
+from ..outputs import SAFE_ID_PATTERN
 from ..resources import data_dir
 from .ime import (ascii_fold, lines_of, normalise_phone, normalise_text, parse_date, parse_fiscal_year, parse_month,
                   refuse_placeholder, refuse_placeholder_id, refuse_placeholder_phone, split_items, split_months, split_roles)
@@ -35,15 +37,18 @@ def nfkc(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=400), AfterValidator(refuse_placeholder)]
 LongText = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=2000), AfterValidator(refuse_placeholder)]
-Phone = Annotated[str, BeforeValidator(normalise_phone), AfterValidator(refuse_placeholder_phone)]
+Phone = Annotated[str, BeforeValidator(normalise_phone), Field(pattern=r"^[0-9#(][0-9\-()]{1,18}[0-9)]$"), AfterValidator(refuse_placeholder_phone)]
 Month = Annotated[int, BeforeValidator(parse_month), Field(ge=1, le=12)]
 Months = Annotated[list[Month], BeforeValidator(split_months)]
-Roles = Annotated[list[Text], BeforeValidator(split_roles)]
+RoleList = Annotated[list[Text], BeforeValidator(split_roles)]
 Items = Annotated[list[Text], BeforeValidator(split_items)]
 Sentences = Annotated[list[Text], BeforeValidator(lines_of)]
 Date = Annotated[_dt.date, BeforeValidator(parse_date)]
+# The starter's example values hold ○○ on purpose (a school fills them in): not refused here.
+ExampleText = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=400)]
+ExamplePhone = Annotated[str, BeforeValidator(normalise_phone), Field(pattern=r"^[0-9#(][0-9\-()]{1,18}[0-9)]$")]
 SchoolId = Annotated[str, BeforeValidator(lambda v: ascii_fold(v).lower() if isinstance(v, str) else v),
-                     Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$"), AfterValidator(refuse_placeholder_id)]
+                     Field(pattern=rf"^{SAFE_ID_PATTERN}$"), AfterValidator(refuse_placeholder_id)]  # the one rule for ids that name files
 
 
 class _Model(BaseModel):
@@ -77,17 +82,17 @@ class Organisation(_Model):
     """The organisation required by 法第22条 (any name)."""
 
     name: Text
-    members: Roles = Field(min_length=2)
-    experts: Roles = Field(default_factory=list)
+    members: RoleList = Field(min_length=2)
+    experts: RoleList = Field(default_factory=list)
     meetings: Text = "定例会議を毎月1回開き、必要に応じて臨時会議を開きます"
 
 
 class Team(_Model):
-    """The core team inside the organisation (いじめ対策チーム)."""
+    """The core team inside the organisation (Asahikawa: いじめ対策チーム; the profile's `roles`)."""
 
-    name: Text = "いじめ対策チーム"
-    members: Roles = Field(min_length=1)
-    reporting_contacts: Roles = Field(min_length=1)
+    name: Text | None = None  # default: the profile's roles.team
+    members: RoleList = Field(min_length=1)
+    reporting_contacts: RoleList = Field(min_length=1)
     leader: Text
     meeting: Text = "毎週1回"
 
@@ -102,7 +107,7 @@ class MonthActivities(_Model):
 
 class Schedule(_Model):
     survey_months: Months | None = None
-    stress_check_months: Months = Field(default_factory=lambda: [5, 9, 1])
+    stress_check_months: Months | None = None  # default: the profile's (none where the board has no stress checks)
     interview_weeks: Items | None = None
     activities: list[MonthActivities] = Field(default_factory=list)
 
@@ -119,7 +124,7 @@ class Schedule(_Model):
 class Police(_Model):
     station: Text
     phone: Phone | None = None
-    liaison: Text = "学校警察連絡協議会"
+    liaison: Text | None = None  # default: the profile's police_liaison
 
 
 GRADE_BANDS = ("小学校低学年", "小学校高学年", "中学校", "高等学校")
@@ -215,29 +220,62 @@ class OnlineLine(_Model):
     note: Text | None = None
 
 
+class Roles(_Model):
+    """What the board calls the people who receive and gather reports (情報共有の手順)."""
+
+    team: Text = "いじめ対策チーム"
+    reporting_contact: Text = "報告窓口担当者"
+    leader: Text = "いじめ対策推進リーダー"
+    leader_duty: Text = "報告を集約し、その後の対応を調整します"
+
+
+class Starter(_Model):
+    """Example values for `policy-kit init --board` (the board's own names and numbers)."""
+
+    school_name: ExampleText = "○○市立○○小学校"
+    organisation_name: ExampleText = "○○小学校いじめ対策委員会"
+    phone: ExamplePhone = "000-000-0000"
+    police_station: ExampleText = "○○警察署"
+    reading_word: Text = "朝日丘"  # an example for pupils_version.readings: a name the dictionary misreads
+    reading: Text = "あさひがおか"
+
+
 class Profile(_Model):
-    """What is board-wide: the board, hotlines, survey months, awareness month, the year plan."""
+    """What is board-wide: the board, its checklist, hotlines, survey months, awareness month,
+    the names of the roles in its reporting procedure, the year plan and what the policy says about
+    evaluation, submission and the police."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
     city: Text
     board: Text
     city_policy: Text
     city_policy_source: Text
-    department: Contact
+    checklist: Text | None = None  # the board's checklist (bundled name or path); default: the profile id, else national
+    department: Contact | None = None  # the city's own consultation desk, shown with the school's contacts
     survey_months: list[Month]
+    survey_note: Text | None = None  # e.g. 各学期に1回
+    stress_check_months: list[Month] = Field(default_factory=list)  # empty: the board asks for no stress checks
     awareness_month: Month
     awareness_name: Text
     hotlines: list[Contact]
     online_lines: list[OnlineLine] = Field(default_factory=list)
     case_report: LongText
+    roles: Roles = Field(default_factory=Roles)
+    organisation_extra: Text = "関係する学級担任・部活動担当者、教育委員会職員、スクールサポーター（警察官経験者）等の外部専門家"
+    police_liaison: Text = "学校警察連絡協議会"
+    evaluation: LongText = "この方針に基づく取組の実施状況を学校評価の評価項目に位置付け、{pupils}と保護者を対象とする学校評価の結果を踏まえて取組を改善します。"
+    submission: LongText | None = None  # how the school submits its policy to the board, when the board asks for it
+    parent_contact: LongText = "いじめ及びいじめの疑いがある事案は、認知したかどうかにかかわらず、全ての事案について、いじめを受けたとされる{pupils}の保護者に連絡します。"
+    flow_note: Text = "保護者への連絡と教育委員会への報告は、認知の有無にかかわらず全ての事案で行う。犯罪に当たり得る行為は警察に相談・通報する。"
     program: ProgramDefaults = Field(default_factory=ProgramDefaults)
     crime_examples: list[CrimeExample] = Field(default_factory=list)
     staff_checklist: list[SignsToWatch] = Field(default_factory=list)
+    starter: Starter = Field(default_factory=Starter)
 
 
 def load_school(path: str | Path) -> SchoolInput:
     """Read and validate a school's YAML file; raise InputError naming every problem and its line."""
-    path = Path(path)
+    path = require_regular(Path(path), "school input (YAML)")  # never /dev/zero or a FIFO: st_size lies for them
     document = safeyaml.load_document(path)
     return validate_school(document.data, path, document)
 
@@ -260,6 +298,10 @@ def validation_input_error(exc: ValidationError, model: type[BaseModel], path: s
     return InputError(format_problems(found, "en"), path, ja=format_problems(found, "ja"))
 
 
+def bundled_profiles() -> list[str]:
+    return sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
+
+
 def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
     """A bundled profile by name (``asahikawa``) or a YAML file path."""
     candidate = Path(name_or_path)
@@ -274,11 +316,27 @@ def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
         if not candidate.is_file():
             raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}", relative_to,
                              ja=f"プロファイル「{name_or_path}」が見つかりません。profile には {'、'.join(known)} かYAMLファイルの場所を書いてください")
-    document = safeyaml.load_document(candidate)
+    document = safeyaml.load_document(require_regular(candidate, "profile (YAML)"))
     try:
         return Profile.model_validate(document.data)
     except ValidationError as exc:
         raise validation_input_error(exc, Profile, candidate, document) from None
+
+
+def starter_text(board: str) -> str:
+    """The commented starter input for a new school of ``board`` (`policy-kit init --board`)."""
+    import json
+
+    import jinja2
+
+    from .package import months_ja
+
+    profile = load_profile(board)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates") / "school_policy")),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML scalar
+    env.filters["oneline"] = lambda value: " ".join(str(value).split())
+    return env.get_template("starter.yaml.j2").render(profile=profile, board=board, survey_months_ja=months_ja(list(profile.survey_months)))
 
 
 def format_validation_error(exc: ValidationError, model: type[BaseModel], *, lines: safeyaml.YamlDocument | None = None,

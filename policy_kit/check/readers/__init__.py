@@ -6,6 +6,7 @@ size, empty files, text length, no Japanese text). Every failure raises Unreadab
 an English and a Japanese message naming the file."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -61,28 +62,43 @@ def read_bytes(data: bytes, path: str | Path, limits: Limits = Limits()) -> Docu
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         suffix = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ".txt"
-    if suffix == ".pdf":
-        from .pdf import no_text_layer, read_pdf
-
-        doc = read_pdf(path, data, limits)
-    elif suffix == ".docx":
-        from .docx import read_docx
-
-        doc = read_docx(path, data, limits)
-    elif suffix in (".html", ".htm"):
-        from .html import read_html
-
-        doc = read_html(path, data)
-    else:
-        from .text import read_text
-
-        doc = read_text(path, data, limits)
+    try:
+        doc = _read_format(suffix, data, path, limits)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a parser raises on data it did not expect
+        # a damaged file costs that file, never the run: exit 2 in `check`, unreadable in `audit`
+        if os.environ.get("POLICY_KIT_DEBUG"):
+            raise
+        raise UnreadableDocument(f"the file is damaged or not in a form policy-kit can read ({exc.__class__.__name__}: {str(exc)[:80]})",
+                                 path, ja="ファイルが壊れているか、読み取れない形式です") from None
     if doc.chars > limits.max_text_chars:
         from .common import too_long
 
         raise too_long(path, limits, doc.chars)
     if doc.chars < 20 or not _JAPANESE.search(doc.text()):
         if doc.kind == "pdf":
+            from .pdf import no_text_layer
+
             raise no_text_layer(path)
         raise UnreadableDocument("no Japanese text found in the file", path, ja="日本語の文章が見つかりません")
     return doc
+
+
+def _read_format(suffix: str, data: bytes, path: Path, limits: Limits) -> Document:
+    """The reader of the format (by suffix) applied to the bytes."""
+    if suffix == ".pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path, data, limits)
+    if suffix == ".docx":
+        from .docx import read_docx
+
+        return read_docx(path, data, limits)
+    if suffix in (".html", ".htm"):
+        from .html import read_html
+
+        return read_html(path, data)
+    from .text import read_text
+
+    return read_text(path, data, limits)

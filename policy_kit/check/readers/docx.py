@@ -16,8 +16,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from struct import error as struct_error
 
 from ...errors import UnreadableDocument
 from ..document import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Document, Limits, Line
@@ -60,12 +63,21 @@ def read_docx(path: Path, data: bytes, limits: Limits) -> Document:
     return Document(str(path), walker.pages, "docx", running=margins)
 
 
+ENCRYPTED_JA = "パスワードで保護されているため読めません。保護を外して保存し直したものを提出してください"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Compound File: an encrypted DOCX, or an old .doc
+
+
 def _open(path: Path, data: bytes, limits: Limits) -> zipfile.ZipFile:
+    if data.startswith(_OLE):
+        raise UnreadableDocument("the DOCX is password-protected (encrypted), or an old Word .doc file; save an unprotected .docx copy",
+                                 path, ja=ENCRYPTED_JA)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, OverflowError, struct_error):
         raise UnreadableDocument("not a DOCX file (it is not a zip archive)", path, ja="Word文書（DOCX）として開けません") from None
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise UnreadableDocument("the DOCX archive is encrypted; save an unprotected copy", path, ja=ENCRYPTED_JA)
     if len(infos) > limits.max_zip_members:
         raise UnreadableDocument(f"the DOCX holds {len(infos):,} files (limit {limits.max_zip_members:,}): refusing a possible zip bomb", path,
                                  ja="展開後のファイル数が多すぎるため読みません（不正なファイルの可能性があります）")
@@ -85,8 +97,9 @@ def _member(archive: zipfile.ZipFile, name: str, path: Path, limits: Limits) -> 
     try:
         with archive.open(info) as handle:
             return handle.read(limits.max_docx_uncompressed + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise UnreadableDocument(f"the DOCX archive is damaged ({exc.__class__.__name__})", path, ja=DAMAGED_JA) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError,
+            OverflowError, struct_error, MemoryError) as exc:  # corrupt deflate data, bad headers, unknown methods
+        raise UnreadableDocument(f"the DOCX archive is damaged ({exc.__class__.__name__}: {str(exc)[:80]})", path, ja=DAMAGED_JA) from None
 
 
 def _parse(xml: bytes, path: Path):

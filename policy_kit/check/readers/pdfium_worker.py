@@ -306,6 +306,7 @@ def extract_isolated(data: bytes, max_pages: int, max_text_chars: int, max_memor
         code = 0
         try:
             os.close(read_end)
+            die_with_parent()
             _quiet()
             _limit_memory(max_memory)
             try:
@@ -376,9 +377,27 @@ def receive(stream):
     return None if len(payload) < size else pickle.loads(payload)
 
 
+def die_with_parent() -> None:
+    """This process gets SIGTERM when its parent dies (Linux PR_SET_PDEATHSIG), so that a killed
+    checker never leaves a PDF reader running."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the server still ends when its input closes
+
+
 def serve() -> None:
     """The server loop: one forked child per request, until stdin closes."""
+    import signal
+
     import pypdfium2  # noqa: F401  (imported once here, so that each child starts with it)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the command that started us: it stops us
+    die_with_parent()
 
     incoming, outgoing = sys.stdin.buffer, sys.stdout.buffer
     while (request := receive(incoming)) is not None:
