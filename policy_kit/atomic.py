@@ -18,7 +18,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(_reason(exc), path) from None
+        raise OutputError(_reason(exc), path, ja=_reason_ja(exc)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -32,7 +32,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(_reason(exc), path) from None
+            raise OutputError(_reason(exc), path, ja=_reason_ja(exc)) from None
         raise
     return path
 
@@ -66,9 +66,17 @@ def write_report(path: str | Path, text: str) -> Path:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
-            raise OutputError(_reason(exc), path) from None
+            raise OutputError(_reason(exc), path, ja=_reason_ja(exc)) from None
         return path
     return write_text(path, text)
+
+
+def _reason_ja(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "書き込めません：ディスクがいっぱいです"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "書き込めません：書き込みの権限がありません（フォルダに書き込めるか確認してください）"
+    return f"書き込めません（{exc.strerror or exc}）"
 
 
 def _reason(exc: OSError) -> str:

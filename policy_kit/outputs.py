@@ -109,7 +109,7 @@ class OutputLock:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(_reason(exc), self.folder) from None
+            raise OutputError(_reason(exc), self.folder, ja=_reason_ja(exc)) from None
         self.fd = self._acquire()
         self._held[key] = (os.getpid(), 1)
         _LOCK_FDS.add(self.fd)
@@ -124,7 +124,7 @@ class OutputLock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o644)
             except OSError as exc:
-                raise OutputError(_reason(exc), self.path) from None
+                raise OutputError(_reason(exc), self.path, ja=_reason_ja(exc)) from None
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -132,7 +132,7 @@ class OutputLock:
                 holder = _read_pid(fd)
                 os.close(fd)
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise OutputError(_reason(exc), self.path) from None
+                    raise OutputError(_reason(exc), self.path, ja=_reason_ja(exc)) from None
                 who, who_ja = (f" (process {holder})", f"（プロセス番号 {holder}）") if holder else ("", "")
                 raise OutputError(
                     f"another policy-kit run{who} is writing {self.what}; wait until it has finished, or write elsewhere",
@@ -224,7 +224,7 @@ class Staging:
             self.dir = Path(tempfile.mkdtemp(prefix=f".{self.name}{TRANSIENT}staging-", dir=self.folder))
             os.chmod(self.dir, 0o777 & ~_umask())  # it becomes the school's folder: usual permissions
         except OSError as exc:
-            raise OutputError(_reason(exc), self.folder) from None
+            raise OutputError(_reason(exc), self.folder, ja=_reason_ja(exc)) from None
         return self.dir
 
     def __exit__(self, *exc: object) -> None:
@@ -261,7 +261,7 @@ class Staging:
                     staged.rename(target)
                     self.dir = None
             except OSError as exc:
-                raise OutputError(_reason(exc), target) from None
+                raise OutputError(_reason(exc), target, ja=_reason_ja(exc)) from None
         if self.dir is not None:
             _remove(self.dir)
             self.dir = None
@@ -293,7 +293,7 @@ class Staging:
                         os.replace(entry, dest)
                     moved.append(dest)
             except OSError as exc:
-                raise OutputError(_reason(exc), target) from None
+                raise OutputError(_reason(exc), target, ja=_reason_ja(exc)) from None
         _remove(self.dir)  # what remains: the old folders swapped out
         self.dir = None
         return moved
@@ -361,5 +361,11 @@ def _umask() -> int:
 
 def _reason(exc: OSError) -> str:
     from .atomic import _reason as reason
+
+    return reason(exc)
+
+
+def _reason_ja(exc: OSError) -> str:
+    from .atomic import _reason_ja as reason
 
     return reason(exc)

@@ -26,9 +26,14 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def run(runner: CliRunner, *args: str):
+# Messages are Japanese unless --lang en or an English locale: tests run without a locale so the
+# machine's LANG cannot change what they see.
+NO_LOCALE = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+
+
+def run(runner: CliRunner, *args: str, env: dict | None = None):
     """Invoke the CLI; tests assert exit codes and output."""
-    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, env={**NO_LOCALE, **(env or {})})
 
 
 @pytest.fixture(scope="session")

@@ -47,3 +47,31 @@ def side_margin_ink(image: Image.Image, strip_mm: float, page_width_mm: float) -
     found = [("left", y) for y in ink_rows(image, 0, strip)]
     found += [("right", y) for y in ink_rows(image, w - strip, w)]
     return found
+
+
+def colour_rows(image: Image.Image, rgb: tuple[int, int, int], share: float = 0.25, tolerance: int = 6) -> list[int]:
+    """Rows where at least ``share`` of the page width is the colour ``rgb`` (± tolerance), e.g. the
+    background of a table's header row."""
+    w, h = image.size
+    px = image.convert("RGB").load()
+    need = int(w * share)
+    rows = []
+    for y in range(h):
+        count = 0
+        for x in range(0, w):
+            r, g, b = px[x, y]
+            if abs(r - rgb[0]) <= tolerance and abs(g - rgb[1]) <= tolerance and abs(b - rgb[2]) <= tolerance:
+                count += 1
+        if count >= need:
+            rows.append(y)
+    return rows
+
+
+def starts_with_header(image: Image.Image, rgb: tuple[int, int, int], top: float = 0.065) -> bool:
+    """Whether the body of the page (below the running header) begins with a table header row of
+    background ``rgb``: the first header-coloured row lies within the first few lines of ink."""
+    w, h = image.size
+    y0 = int(h * top)
+    ink = [y for y in ink_rows(image) if y >= y0]
+    bands = [y for y in colour_rows(image, rgb) if y >= y0]
+    return bool(ink and bands) and bands[0] - ink[0] <= max(3, int(h * 0.012))

@@ -62,7 +62,7 @@ def test_every_school_appears_with_the_right_status(audited):
     reasons = {sid: by_id[sid]["reason"] for sid in ("corrupt", "locked", "scanned", "empty")}
     assert all(by_id[sid]["status"] == "unreadable" for sid in reasons)
     assert "encrypted" in reasons["locked"] and "no text layer" in reasons["scanned"] and "empty" in reasons["empty"]
-    assert "4 unreadable" in result.output and "1 pass" in result.output
+    assert "読み取れない 4校" in result.output and "適合 1校" in result.output
 
 
 def test_csv_and_xlsx_have_the_right_cells(audited):
@@ -87,7 +87,7 @@ def test_csv_and_xlsx_have_the_right_cells(audited):
 def test_letters_per_school(audited):
     _, out, _, _ = audited
     letter = (out / "schools" / "shiraume.html").read_text(encoding="utf-8")
-    assert "警察への相談・通報" in letter and "第3章3(5)ア" in letter and "追記の例" in letter
+    assert "警察への相談・通報" in letter and "第3章3(5)ア" in letter and "直し方" in letter and "記載例" in letter
     assert re.search(r"令和\d+年（20\d\d年）\d+月\d+日", letter)
     reader = PdfReader(out / "schools" / "shiraume.pdf")
     text = "".join(p.extract_text() for p in reader.pages)
@@ -106,14 +106,14 @@ def test_index_is_self_contained_and_escapes_data(audited):
 def test_cache_skips_unchanged_schools_and_previous_adds_changes(audited, schools, tmp_path, runner):
     _, out, cache, roster = audited
     again = run(runner, "audit", schools, "-o", tmp_path / "same", "--cache-dir", cache, "--roster", roster, "--no-pdf")
-    assert "(7 from cache)" in again.output
+    assert "キャッシュから7校" in again.output
     changed = tmp_path / "changed"
     shutil.copytree(schools, changed)
     (changed / "shiraume.md").write_text((changed / "shiraume.md").read_text(encoding="utf-8") +
                                          "\n## 9 警察との連携\n\n犯罪行為に当たるいじめは、ためらわずに警察に相談・通報する。\n", encoding="utf-8")
     second = run(runner, "audit", changed, "-o", tmp_path / "next", "--cache-dir", cache, "--roster", roster,
                  "--previous", out, "--no-pdf")
-    assert "(6 from cache)" in second.output
+    assert "キャッシュから6校" in second.output
     data = json.loads((tmp_path / "next" / "summary.json").read_text(encoding="utf-8"))
     shiraume = next(s for s in data["schools"] if s["id"] == "shiraume")
     assert "police-referral" in shiraume["changes"]["improved"]
@@ -147,9 +147,11 @@ def test_clicking_a_cell_in_chromium_shows_the_evidence(audited, tmp_path):
         cell.click()
         details = driver.find_element(By.ID, "details").text
         assert "警察" in details and "根拠となる記述" in details
+        driver.find_element(By.ID, "details-close").click()  # the details open over the page: close them
+        assert not driver.find_element(By.ID, "details").is_displayed()
         missing = driver.find_element(By.CSS_SELECTOR, 'td[data-school="shiraume"][data-req="police-referral"]')
         missing.click()
-        assert "追記すべき内容" in driver.find_element(By.ID, "details").text
+        assert "書き加えるべき内容" in driver.find_element(By.ID, "details").text
         from selenium.webdriver.support.ui import Select
 
         Select(driver.find_element(By.ID, "filter-status")).select_by_value("unreadable")
@@ -180,9 +182,9 @@ def test_ctrl_c_keeps_finished_schools_in_the_cache(runner, tmp_path, monkeypatc
     monkeypatch.setattr(audit, "check_school", interrupt_third)
     cache = tmp_path / "cache"
     stopped = run(runner, "audit", folder, "-o", tmp_path / "r", "--cache-dir", cache, "--jobs", "1", "--no-pdf")
-    assert stopped.exit_code == 130 and "interrupted" in stopped.output
+    assert stopped.exit_code == 130 and "中断しました" in stopped.output
     assert len(list(cache.glob("*.json"))) == 2
     assert not (tmp_path / "r" / "index.html").exists()  # no half report
     monkeypatch.setattr(audit, "check_school", real)
     resumed = run(runner, "audit", folder, "-o", tmp_path / "r", "--cache-dir", cache, "--jobs", "1", "--no-pdf")
-    assert "(2 from cache)" in resumed.output and (tmp_path / "r" / "index.html").exists()
+    assert "キャッシュから2校" in resumed.output and (tmp_path / "r" / "index.html").exists()

@@ -131,11 +131,15 @@ def test_init_starts_from_the_board(runner, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert 'profile: "kitakyushu"' in text and "北九州市立○○小学校" in text and "校内いじめ問題対策委員会" in text
     assert "旭川" not in text
+    refused = run(runner, "generate", path, "--check-only")  # the starter's ○○ must be filled in first
+    assert refused.exit_code == 2 and "school.name（学校名）：ひな形の「北九州市立○○小学校」のままです。" in refused.output
+    filled = re.sub(r"0\d{1,4}-0+-0+", "093-000-1234", text.replace("○○", "さくら").replace("my-school", "sakura-es"))
+    path.write_text(filled, encoding="utf-8")
     assert run(runner, "generate", path, "--check-only").exit_code == 0
     default = tmp_path / "a.yaml"
     assert run(runner, "init", default).exit_code == 0
     assert "旭川市立○○小学校" in default.read_text(encoding="utf-8")
-    unknown = run(runner, "init", tmp_path / "x.yaml", "--board", "nagoya")
+    unknown = run(runner, "init", tmp_path / "x.yaml", "--board", "nagoya", "--lang", "en")
     assert unknown.exit_code == 2 and "bundled profiles: asahikawa, kitakyushu" in unknown.output
     assert not (tmp_path / "x.yaml").exists()
 
@@ -144,12 +148,13 @@ def test_init_starts_from_the_board(runner, tmp_path):
 
 
 def test_checklist_list_shows_every_bundled_checklist_with_source_and_version(runner):
-    result = run(runner, "checklist", "list")
+    result = run(runner, "checklist", "list", "--lang", "en")
     assert result.exit_code == 0
     for cl in ("asahikawa", "kitakyushu", "national"):
         line = next(line for line in result.output.splitlines() if line.startswith(cl + " "))
         assert "2026.1" in line and "requirements" in line
-    assert "出典: いじめ防止対策推進法" in result.output and "出典: 北九州市いじめ防止基本方針" in result.output
+    assert "source: いじめ防止対策推進法" in result.output and "出典: いじめ防止対策推進法" in run(runner, "checklist", "list").output
+    assert "source: 北九州市いじめ防止基本方針" in result.output
     kita = run(runner, "checklist", "list", "--checklist", "kitakyushu")
     assert "committee-meetings" in kita.output and "survey-and-interview" in kita.output
 
@@ -211,7 +216,7 @@ requirements:
 def test_a_boards_own_checklist_extends_national(runner, tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(CHILD.format(parent="national"), encoding="utf-8")
-    listed = run(runner, "checklist", "list", "--checklist", path)
+    listed = run(runner, "checklist", "list", "--checklist", path, "--lang", "en")
     assert listed.exit_code == 0, listed.output
     assert "26 requirements" in listed.output  # 26 national − 1 dropped + 1 added
     assert "special-consideration" not in listed.output and "monthly-meeting" in listed.output
@@ -236,7 +241,7 @@ def test_a_boards_own_checklist_extends_national(runner, tmp_path):
 def test_a_broken_checklist_is_refused_with_file_line_and_reason(runner, tmp_path, child, line, reason):
     path = tmp_path / "broken.yaml"
     path.write_text(child, encoding="utf-8")
-    result = run(runner, "check", KITA / "k04_kusunokidai-es_old.txt", "--checklist", path)
+    result = run(runner, "check", KITA / "k04_kusunokidai-es_old.txt", "--checklist", path, "--lang", "en")
     assert result.exit_code == 2
     assert f"{path}: line {line}: " in result.output and reason in result.output, result.output
     assert "Traceback" not in result.output
@@ -245,7 +250,7 @@ def test_a_broken_checklist_is_refused_with_file_line_and_reason(runner, tmp_pat
 def test_an_extends_loop_is_refused(runner, tmp_path):
     (tmp_path / "a.yaml").write_text("extends: b.yaml\nchecklist: {id: a, title: a, version: '1'}\n", encoding="utf-8")
     (tmp_path / "b.yaml").write_text("checklist: {id: b, title: b, version: '1'}\nextends: a.yaml\n", encoding="utf-8")
-    result = run(runner, "checklist", "list", "--checklist", tmp_path / "a.yaml")
+    result = run(runner, "checklist", "list", "--checklist", tmp_path / "a.yaml", "--lang", "en")
     assert result.exit_code == 2
     assert "b.yaml: line 2: extends loop: a.yaml → b.yaml → a.yaml" in result.output
 
@@ -256,7 +261,7 @@ def test_errors_in_a_parent_name_the_parents_file(runner, tmp_path):
     parent.write_text(text, encoding="utf-8")
     child = tmp_path / "child.yaml"
     child.write_text("extends: parent.yaml\nchecklist: {id: c, title: c, version: '1'}\n", encoding="utf-8")
-    result = run(runner, "checklist", "list", "--checklist", child)
+    result = run(runner, "checklist", "list", "--checklist", child, "--lang", "en")
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "notfy" in t)
     assert result.exit_code == 2 and f"{parent}: line {line}: " in result.output and "unknown concept 'notfy'" in result.output
 

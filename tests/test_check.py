@@ -39,7 +39,9 @@ def test_missing_required_items_fail_with_exit_1_and_are_listed_first(runner):
     assert result.exit_code == 1
     first = [line for line in result.output.splitlines() if line.startswith(("✗", "△", "✓"))][0]
     assert first.startswith("✗") and "[必須]" in first
-    assert "police-referral" in result.output and "対応:" in result.output
+    assert "police-referral" in result.output and "直し方:" in result.output and "記載例:" in result.output
+    assert "詳しい説明: policy-kit checklist show police-referral" in result.output
+    assert "生成される" not in result.output  # fix hints speak of the school's own policy, not of ours
 
 
 def test_json_report_shape_and_evidence_positions(runner):
@@ -143,7 +145,9 @@ def test_ignore_and_unknown_ids(runner):
     assert "police-explanation-to-parents" not in statuses(result.output)
     assert data["summary"]["required_missing"] == 0 and result.exit_code == 0
     bad = run(runner, "check", COMPLETE, "--ignore", "police-refferal")
-    assert bad.exit_code == 2 and "did you mean 'police-referral'" in bad.output
+    assert bad.exit_code == 2 and "項目「police-refferal」はありません。「police-referral」のことですか。" in bad.output
+    english = run(runner, "check", COMPLETE, "--ignore", "police-refferal", "--lang", "en")
+    assert english.exit_code == 2 and "did you mean 'police-referral'" in english.output
 
 
 def test_fail_on_levels(runner):
@@ -189,9 +193,10 @@ def test_directory_means_all_files(runner, generated):
 
 def test_checklist_list_and_show(runner):
     listed = run(runner, "checklist", "list", "--checklist", "asahikawa")
-    assert listed.exit_code == 0 and listed.output.count("\n") == 31
+    assert listed.exit_code == 0 and listed.output.count("\n") == 32 and "— 30項目" in listed.output
     shown = run(runner, "checklist", "show", "resolution-criteria")
-    assert "3か月" in shown.output and "検出ルール" in shown.output
+    assert "3か月" in shown.output and "判定のルール" in shown.output and "記載例:" in shown.output
+    assert "rules (any present clause" in run(runner, "checklist", "show", "resolution-criteria", "--lang", "en").output
 
 
 def test_diff_two_versions_of_a_policy(runner, tmp_path):

@@ -44,7 +44,8 @@ def test_expired_waiver_fails_again_and_says_so(runner, tmp_path):
 def test_waiver_without_reason_is_an_error(runner, tmp_path):
     config = write_config(tmp_path, '[[waivers]]\nid = "police-referral"\n')
     result = run(runner, "check", DRAFT, "--config", config)
-    assert result.exit_code == 2 and "needs a reason" in result.output
+    assert result.exit_code == 2 and "waivers[0]（police-referral）: 免除には理由（reason）が必要です" in result.output
+    assert "needs a reason" in run(runner, "check", DRAFT, "--config", config, "--lang", "en").output
 
 
 def test_pyproject_section_is_found_from_cwd(runner, tmp_path, monkeypatch):

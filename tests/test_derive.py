@@ -36,7 +36,7 @@ def drafts(tmp_path_factory) -> dict[str, Path]:
     result = {}
     for board, seed in (("asahikawa", ASAHIKAWA), ("kitakyushu", KITAKYUSHU)):
         path = out / f"{board}.yaml"
-        derived = run(CliRunner(), "checklist", "derive", seed, "-o", path)
+        derived = run(CliRunner(), "checklist", "derive", seed, "-o", path, "--lang", "en")
         assert derived.exit_code == 0, derived.output
         assert "drafted" in derived.output and "review every item" in derived.output
         result[board] = path
@@ -50,7 +50,7 @@ def test_the_draft_loads_and_every_item_is_marked_for_review(runner, drafts, boa
     assert len(requirements) >= 30
     assert all(r["draft"] is True for r in requirements)
     assert all(re.fullmatch(r"draft-\d{3}", r["id"]) for r in requirements)
-    listed = run(runner, "checklist", "list", "--checklist", drafts[board])
+    listed = run(runner, "checklist", "list", "--checklist", drafts[board], "--lang", "en")
     assert listed.exit_code == 0, listed.output
     assert f"{len(requirements)} drafted (draft: true) to review" in listed.output
     assert listed.output.count("[draft]") == len(requirements)
@@ -95,7 +95,9 @@ def test_derive_refuses_what_it_cannot_use(runner, tmp_path):
     unrelated = tmp_path / "minutes.txt"
     unrelated.write_text("令和7年度 第1回 PTA役員会 議事録\n\n出席者は12名でした。\n次回は6月に開きます。\n", encoding="utf-8")
     result = run(runner, "checklist", "derive", unrelated, "-o", tmp_path / "draft.yaml")
-    assert result.exit_code == 2 and "found no part that says what schools must do" in result.output
+    assert result.exit_code == 2 and "学校が行うべきことを定めた部分が見つかりません" in result.output
+    english = run(runner, "checklist", "derive", unrelated, "-o", tmp_path / "draft.yaml", "--lang", "en")
+    assert english.exit_code == 2 and "found no part that says what schools must do" in english.output
     assert not (tmp_path / "draft.yaml").exists()
     existing = tmp_path / "existing.yaml"
     existing.write_text("keep me\n", encoding="utf-8")

@@ -85,7 +85,9 @@ def test_validation_missing_field(runner, school_yaml, tmp_path):
     school_yaml.write_text(re.sub(r"police:\n  station: .*\n", "", text), encoding="utf-8")
     result = run(runner, "generate", school_yaml, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "police: this field is required" in result.output
+    assert "police（警察との連携）：書かれていません。必ず書く項目です。police: の下に station: 相談・通報する警察署" in result.output
+    english = run(runner, "--lang", "en", "generate", school_yaml, "-o", tmp_path / "out")
+    assert "police: this field is required" in english.output
 
 
 def test_validation_unknown_key_suggests_the_right_one(runner, school_yaml, tmp_path):
@@ -93,7 +95,10 @@ def test_validation_unknown_key_suggests_the_right_one(runner, school_yaml, tmp_
     school_yaml.write_text(text, encoding="utf-8")
     result = run(runner, "generate", school_yaml, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "school.phon: unknown field 'phon' (did you mean 'phone'?)" in result.output
+    assert "school.phon：「phon」という項目はありません。「phone」の書き間違いではありませんか。" in result.output
+    assert re.search(r"\d+行目\u3000school\.phon", result.output)
+    english = run(runner, "generate", school_yaml, "-o", tmp_path / "out", env={"LANG": "en_US.UTF-8"})
+    assert "school.phon: unknown field 'phon' (did you mean 'phone'?)" in english.output
 
 
 def test_one_invalid_input_means_nothing_is_written(runner, school_yaml, tmp_path):
@@ -101,7 +106,7 @@ def test_one_invalid_input_means_nothing_is_written(runner, school_yaml, tmp_pat
     bad.write_text("school: [", encoding="utf-8")
     result = run(runner, "generate", school_yaml, bad, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "line 1" in result.output and "bad.yaml" in result.output
+    assert "1行目" in result.output and "bad.yaml" in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -127,7 +132,7 @@ def test_existing_output_is_not_overwritten_without_force(runner, school_yaml, t
     other = tmp_path / "other.yaml"
     other.write_text(school_yaml.read_text(encoding="utf-8").replace("旭川市立はるにれ小学校", "旭川市立べつの小学校"), encoding="utf-8")
     clash = run(runner, "generate", other, "-o", out, "--format", "html", "--force")
-    assert clash.exit_code == 2 and "another school" in clash.output
+    assert clash.exit_code == 2 and "別の学校（旭川市立はるにれ小学校）の文書があります" in clash.output
 
 
 def test_roster_reports_bad_row_and_produces_the_others(runner, tmp_path):
@@ -142,8 +147,8 @@ def test_roster_reports_bad_row_and_produces_the_others(runner, tmp_path):
     )
     result = run(runner, "roster", roster, "-o", tmp_path / "out", "--format", "html", "--jobs", "2")
     assert result.exit_code == 1
-    assert "row 3" in result.output and "school.kind" in result.output
-    assert "2 succeeded, 1 failed" in result.output
+    assert "3行目（旭川市立まちがい小学校）" in result.output and "school.kind（学校種）：「幼稚園」は使えません" in result.output
+    assert "2校を作成、1校は失敗しました" in result.output
     assert (tmp_path / "out" / "harunire-es" / "policy.html").exists()
     assert (tmp_path / "out" / "nanakamado-jhs" / "program.html").exists()
     assert not (tmp_path / "out" / "bad-row").exists()
@@ -162,9 +167,19 @@ def test_roster_from_xlsx(runner, tmp_path):
     assert "旭川市立かえで第二学園" in html and "0166-00-9999" in html
 
 
-def test_init_writes_a_valid_starter(runner, tmp_path):
+def test_init_writes_a_starter_that_generate_refuses_until_filled_in(runner, tmp_path):
     path = tmp_path / "new.yaml"
-    assert run(runner, "init", path).exit_code == 0
+    init = run(runner, "init", path)
+    assert init.exit_code == 0 and "「○○」を学校のものに書き換えてから" in init.output
+    refused = run(runner, "generate", path, "--check-only")
+    assert refused.exit_code == 2
+    assert "ひな形の「○○」などが残っています。次の項目を学校のものに書き換えてください：" in refused.output
+    for field in ("school.id（学校ID）", "school.name（学校名）", "school.phone（学校の電話番号）", "organisation.name（組織の名称）"):
+        assert field in refused.output, field
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("  name: ") and "○○小学校" in text)
+    assert f"{line}行目\u3000school.name（学校名）：ひな形の「旭川市立○○小学校」のままです。" in refused.output
+    filled = path.read_text(encoding="utf-8").replace("○○", "さくら").replace("my-school", "sakura-es").replace("0166-00-0000", "0166-00-4321")
+    path.write_text(filled, encoding="utf-8")
     assert run(runner, "generate", path, "--check-only").exit_code == 0
     assert run(runner, "init", path).exit_code == 2  # no silent overwrite
 

@@ -107,10 +107,10 @@ def test_readings_override_the_dictionary_and_settings_are_checked(runner, schoo
 
 @pytest.mark.parametrize("change, message", [
     ("    - みんなのちがいを、大切にする。\n", None),
-    ("pledges:\n", "pupils_version.pledges: List should have at least 3 items"),
-    ("はるにれっ子: はるにれっこ", "pupils_version.readings.はるにれっ子: String should match pattern"),
-    ("grade_band: 小学校低学年", "pupils_version.grade_band: Input should be"),
-    ("written_by:", "pupils_version.writen_by: unknown field 'writen_by' (did you mean 'written_by'?)"),
+    ("pledges:\n", "pupils_version.pledges（約束）：3つ以上書いてください（いまは2つ）。"),
+    ("はるにれっ子: はるにれっこ", "pupils_version.readings.はるにれっ子（言葉の読み方）：読み方はひらがなで書いてください（例　はるにれっこ）（いまは「ハルニレッコ」）。"),
+    ("grade_band: 小学校低学年", "pupils_version.grade_band（児童生徒版の対象学年）：「小学校中学年」は使えません。小学校低学年／小学校高学年／中学校／高等学校 のどれかを書いてください。"),
+    ("written_by:", "pupils_version.writen_by：「writen_by」という項目はありません。「written_by」の書き間違いではありませんか。"),
 ])
 def test_pupils_version_input_errors_name_the_field(runner, school_yaml, tmp_path, change, message):
     text = school_yaml.read_text(encoding="utf-8")
@@ -124,7 +124,7 @@ def test_pupils_version_input_errors_name_the_field(runner, school_yaml, tmp_pat
         text = text.replace("  written_by:", "  writen_by:")
     else:  # a pledge longer than 60 characters
         text = text.replace(change, "    - " + "みんなのちがいを大切にして、" * 5 + "\n")
-        message = "pupils_version.pledges[4]: Value error, a promise has at most 60 characters (this one has 70)"
+        message = "pupils_version.pledges[4]（約束）：約束は一つ60字までです（いまは70字）。二つに分けてください。"
     school_yaml.write_text(text, encoding="utf-8")
     result = run(runner, "generate", school_yaml, "-o", tmp_path / "out")
     assert result.exit_code == 2
@@ -136,7 +136,9 @@ def test_known_grade_needs_grade_mode(runner, school_yaml, tmp_path):
     text = school_yaml.read_text(encoding="utf-8").replace("  grade_band: 小学校低学年", "  grade_band: 小学校低学年\n  furigana: rare\n  known_grade: 2")
     school_yaml.write_text(text, encoding="utf-8")
     result = run(runner, "generate", school_yaml, "--check-only")
-    assert result.exit_code == 2 and "known_grade applies only with furigana: grade" in result.output
+    assert result.exit_code == 2 and "known_grade は furigana: grade のときだけ書けます" in result.output
+    english = run(runner, "--lang", "en", "generate", school_yaml, "--check-only")
+    assert english.exit_code == 2 and "known_grade applies only with furigana: grade" in english.output
 
 
 def test_school_without_a_pupils_section_gets_a_page_to_fill_in(runner, school_yaml, tmp_path):
@@ -320,9 +322,13 @@ def test_starter_documents_a_valid_pupils_section(runner, tmp_path):
     head, block = text.split("# pupils_version:", 1)
     block = "\n".join(line[2:] for line in ("# pupils_version:" + block).splitlines() if not line.startswith("#   # "))
     path.write_text(head + block + "\n", encoding="utf-8")
+    refused = run(runner, "generate", path, "-o", tmp_path / "out", "--format", "html", "--only", "pupils")
+    assert refused.exit_code == 2 and "pupils_version.written_by（約束を決めた人たち）" in refused.output  # ○○ left in
+    text = path.read_text(encoding="utf-8").replace("○○", "さくら").replace("0166-00-0000", "0166-00-4321").replace("my-school", "sakura-es")
+    path.write_text(text, encoding="utf-8")
     result = run(runner, "generate", path, "-o", tmp_path / "out", "--format", "html", "--only", "pupils")
     assert result.exit_code == 0, result.output
-    assert "<rt>あさひかわ</rt>" in (tmp_path / "out" / "my-school" / "pupils.html").read_text(encoding="utf-8")
+    assert "<rt>あさひかわ</rt>" in (tmp_path / "out" / "sakura-es" / "pupils.html").read_text(encoding="utf-8")
 
 
 def test_a_word_without_reading_is_reported(runner, school_yaml, tmp_path):
@@ -330,4 +336,4 @@ def test_a_word_without_reading_is_reported(runner, school_yaml, tmp_path):
     school_yaml.write_text(text, encoding="utf-8")
     result = run(runner, "generate", school_yaml, "-o", tmp_path / "out", "--format", "html", "--only", "pupils")
     assert result.exit_code == 0, result.output
-    assert "no reading found for 㐂" in result.output and "pupils_version.readings" in result.output
+    assert "㐂 の読み方が見つかりません。pupils_version.readings に書き加えてください" in result.output

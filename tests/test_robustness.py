@@ -53,32 +53,35 @@ def test_encrypted_pdf(runner, tmp_path, small_pdf):
         if should_read:
             assert result.exit_code in (0, 1) and "警察" in result.output or "police" in result.output
         else:
-            assert_clean_error(result, "encrypted")
+            assert_clean_error(result, path.name, "パスワードで保護されているため読めません")
+            assert "encrypted" in run(runner, "--lang", "en", "check", path).output
 
 
 def test_pdf_without_text_layer_suggests_ocr(runner, tmp_path):
     scanned = tmp_path / "scanned.pdf"
     scanned.write_bytes(html_to_pdf("<html><body><div style='width:100mm;height:100mm;background:#333'></div></body></html>", pdf_variant=None))
-    assert_clean_error(run(runner, "check", scanned), "no text layer", "OCR")
+    assert_clean_error(run(runner, "check", scanned), "scanned.pdf: 文字情報がありません（スキャン画像）。OCR（文字認識）をしてから提出してください")
+    assert_clean_error(run(runner, "check", scanned, "--lang", "en"), "no text layer", "OCR")
 
 
 def test_page_limit(runner, tmp_path):
     many = tmp_path / "many.pdf"
     many.write_bytes(html_to_pdf("<html lang=ja><body>" + "<p style='break-after:page'>いじめ防止の方針。</p>" * 5 + "</body></html>", pdf_variant=None))
-    assert_clean_error(run(runner, "check", many, "--max-pages", "3"), "limit is 3")
+    assert_clean_error(run(runner, "check", many, "--max-pages", "3"), "ページ数（5ページ）が上限（3ページ）を超えています")
 
 
 def test_empty_binary_and_unsupported_files(runner, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    assert_clean_error(run(runner, "check", empty), "empty")
+    assert_clean_error(run(runner, "check", empty), "empty.txt: ファイルが空です")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(bytes(range(256)) * 10)
     assert_clean_error(run(runner, "check", binary), "binary.txt")
     odd = tmp_path / "policy.xls"
     odd.write_bytes(b"whatever")
-    assert_clean_error(run(runner, "check", odd), "unsupported file type")
-    assert_clean_error(run(runner, "check", tmp_path / "nope.pdf"), "file not found")
+    assert_clean_error(run(runner, "check", odd), "policy.xls: 対応していない形式です")
+    assert_clean_error(run(runner, "check", odd, "--lang", "en"), "unsupported file type")
+    assert_clean_error(run(runner, "check", tmp_path / "nope.pdf"), "nope.pdf: ファイルが見つかりません")
 
 
 def _docx(entries: dict[str, bytes]) -> bytes:
@@ -91,10 +94,10 @@ def _docx(entries: dict[str, bytes]) -> bytes:
 
 def test_hostile_docx(runner, tmp_path):
     cases = {
-        "notzip.docx": (b"plain text, not a zip", "not a zip"),
-        "nodoc.docx": (_docx({"other.xml": b"<a/>"}), "document.xml is missing"),
-        "xxe.docx": (_docx({"word/document.xml": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'}), "DTD"),
-        "bomb.docx": (_docx({"word/document.xml": b"<a>" + b" " * (120 * 1024 * 1024) + b"</a>"}), "zip bomb"),
+        "notzip.docx": (b"plain text, not a zip", "Word文書（DOCX）として開けません"),
+        "nodoc.docx": (_docx({"other.xml": b"<a/>"}), "本文がありません"),
+        "xxe.docx": (_docx({"word/document.xml": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>'}), "安全でない記述（DTD）を含むため読みません"),
+        "bomb.docx": (_docx({"word/document.xml": b"<a>" + b" " * (120 * 1024 * 1024) + b"</a>"}), "大きすぎるため読みません"),
     }
     for name, (data, message) in cases.items():
         path = tmp_path / name
@@ -106,7 +109,7 @@ def test_bulk_roster_never_stops_on_one_school(runner, tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text(f"base\n{CORPUS / 'schools' / 'harunire-es.yaml'}\n{tmp_path / 'missing.yaml'}\n", encoding="utf-8")
     result = run(runner, "roster", roster, "-o", tmp_path / "out", "--format", "html", "--jobs", "1")
-    assert result.exit_code == 1 and "file not found" in result.output and "1 succeeded, 1 failed" in result.output
+    assert result.exit_code == 1 and "ファイルが見つかりません" in result.output and "1校を作成、1校は失敗しました" in result.output
 
 
 @pytest.mark.parametrize("text, message", [
@@ -173,7 +176,7 @@ def test_unwritable_output_directory(runner, tmp_path):
         if os.access(locked, os.W_OK):
             pytest.skip("running as a user who can write anywhere (root)")
         result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", locked, "--format", "html")
-        assert_clean_error(result, "permission denied")
+        assert_clean_error(result, "書き込みの権限がありません")
     finally:
         locked.chmod(0o700)
 
@@ -254,7 +257,7 @@ def test_mixed_encodings_give_a_result_or_a_clean_error(runner, tmp_path):
     # neither UTF-8 nor cp932 decodes the whole file: a clean input error naming the file
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert "mixed.txt: unknown text encoding" in result.output
+    assert "mixed.txt: 文字コードを判別できません" in result.output
 
 
 def test_ctrl_c_in_a_roster_keeps_finished_schools_and_writes_no_partial_file(runner, tmp_path, monkeypatch):
@@ -274,7 +277,7 @@ def test_ctrl_c_in_a_roster_keeps_finished_schools_and_writes_no_partial_file(ru
     schools = CORPUS / "schools"
     roster.write_text(f"base\n{schools / 'harunire-es.yaml'}\n{schools / 'nanakamado-jhs.yaml'}\n", encoding="utf-8")
     result = run(runner, "roster", roster, "-o", tmp_path / "out", "--jobs", "1", "--format", "pdf")
-    assert result.exit_code == 130 and "interrupted" in result.output
+    assert result.exit_code == 130 and "中断しました" in result.output
     first = tmp_path / "out" / "harunire-es"
     assert sorted(p.name for p in first.glob("*.pdf")) == ["leaflet.pdf", "policy.pdf", "program.pdf", "pupils.pdf"]
     for pdf in first.glob("*.pdf"):
@@ -296,7 +299,7 @@ def test_write_failure_is_reported_with_the_path(runner, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", denied)
     result = run(runner, "generate", CORPUS / "schools" / "harunire-es.yaml", "-o", tmp_path / "out", "--format", "html")
-    assert_clean_error(result, "policy.html", "permission denied")
+    assert_clean_error(result, "policy.html", "書き込めません：書き込みの権限がありません")
     assert not (tmp_path / "out" / "harunire-es").exists()  # the school appears whole or not at all
     assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no staging folder, temporary file or lock left
 

@@ -843,10 +843,10 @@ def test_a_public_address_needs_a_token(runner, monkeypatch):
     with pytest.raises(Exception, match="too short"):
         check_token("0.0.0.0", "short")
     assert check_token("0.0.0.0", TOKEN) == TOKEN
-    result = run(runner, "serve", "--host", "0.0.0.0", "--port", "0")
+    result = run(runner, "serve", "--host", "0.0.0.0", "--port", "0", "--lang", "en")
     assert result.exit_code == 2 and "without a token" in result.output and "Traceback" not in result.output
     result = run(runner, "serve", "--host", "192.168.0.10", "--token", "short")
-    assert result.exit_code == 2 and "too short" in result.output
+    assert result.exit_code == 2 and "トークンが短すぎます（16文字以上にしてください）" in result.output
 
 
 # ----------------------------------------------------------------------------- the store

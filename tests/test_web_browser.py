@@ -196,4 +196,4 @@ def test_audit_a_small_board_and_open_a_schools_letter(server, driver, tmp_path)
     school.find_element(*by(".letter-links a")).click()
     driver.wait(lambda d: "点検結果" in d.title)
     body = driver.find_element(*by("body")).text
-    assert "旭川市立しらうめ小学校" in body and "警察への相談・通報" in body and "追記の例" in body
+    assert "旭川市立しらうめ小学校" in body and "警察への相談・通報" in body and "直し方" in body

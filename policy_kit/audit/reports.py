@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .. import atomic
 from ..outputs import OutputLock, Staging, check_id, inside
 from . import cells
 from ..check.checklist import Checklist
+from ..check.report import explain_command
 from ..parallel import Task, run_tasks
 from ..render import html_to_pdf, render_html
 from ..status import IGNORED, LABEL_JA as LABEL, SYMBOL, UNREADABLE, change
@@ -65,7 +67,8 @@ class AuditReport:
                 for req in self.checklist.requirements}
 
     def page_data(self) -> dict:
-        reqs = [{"id": r.id, "title": r.title, "severity": r.severity, "why": r.why, "fix": r.fix, "source": r.source}
+        reqs = [{"id": r.id, "title": r.title, "short": short_title(r.title), "severity": r.severity, "why": r.why, "fix": r.fix,
+                 "example": r.example, "source": r.source, "explain": explain_command(r.id, self.checklist)}
                 for r in self.checklist.requirements]
         schools = []
         for res in self.results:
@@ -76,14 +79,30 @@ class AuditReport:
                     "status": self.status(res, req.id),
                     "note": (finding or {}).get("note", "") or (res.reason_ja if res.status == UNREADABLE else ""),
                     "waived": (finding or {}).get("waived"),
+                    "parts": ((finding or {}).get("parts") or {}).get("text", ""),
                     "evidence": [{"where": f"{Path(e['path']).name}:{e['page']}:{e['line']}", "text": e["text"]} for e in (finding or {}).get("evidence", [])],
                 }
             schools.append({"id": res.entry.id, "name": res.entry.name, "kind": res.entry.kind or "—", "status": res.status,
                             "reason": res.reason_ja, "required_missing": res.required_missing, "passes": res.passes,
                             "changes": self.changes(res), "cells": cells})
-        return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version},
+        return {"checklist": {"id": self.checklist.id, "title": self.checklist.title, "version": self.checklist.version,
+                              "policy": policy_name(self.checklist)},
                 "date": f"{self.date_ja} {self.date[11:]}", "requirements": reqs, "schools": schools, "coverage": self.coverage(),
                 "has_previous": self.previous is not None}
+
+
+SHORT_TITLE = 8  # characters of a requirement title shown in a matrix header (the full title on hover)
+
+
+def policy_name(checklist: Checklist) -> str:
+    """The board's policy the checklist is written from, without its edition: 旭川市いじめ防止基本方針."""
+    return re.split(r"[（(第]", checklist.source or "", maxsplit=1)[0].strip()
+
+
+def short_title(title: str, limit: int = SHORT_TITLE) -> str:
+    """A requirement title short enough for a vertical matrix header: brackets dropped, then cut."""
+    text = re.sub(r"（[^）]*）", "", title)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def write_reports(report: AuditReport, out: Path, *, letters_pdf: bool = True, jobs: int = 1) -> list[Path]:
@@ -126,14 +145,14 @@ def write_json(report: AuditReport, out: Path) -> Path:
     return atomic.write_text(out / "summary.json", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def _rows(report: AuditReport) -> tuple[list[str], list[list[str]]]:
+def _rows(report: AuditReport) -> tuple[list[str], list[list]]:
     header = ["id", "学校名", "校種", "状態", "必須のなし", *[r.id for r in report.checklist.requirements]]
     if report.previous is not None:
         header += ["改善した項目", "後退した項目"]
     rows = []
     for res in report.results:
         state = "読み取れません: " + res.reason_ja if res.status == UNREADABLE else ("適合" if res.passes else "不足あり")
-        row = [res.entry.id, res.entry.name, res.entry.kind, state, str(res.required_missing)]
+        row = [res.entry.id, res.entry.name, res.entry.kind, state, "" if res.status == UNREADABLE else res.required_missing]
         row += [LABEL[report.status(res, req.id)] for req in report.checklist.requirements]
         if report.previous is not None:
             ch = report.changes(res)
@@ -202,7 +221,18 @@ def letter_html(report: AuditReport, res: SchoolResult) -> str:
     return render_html("reports", "letter.html.j2", school=res.entry, result=res, gaps=gaps, found=found,
                        waived=[f for f in findings if f.get("waived")], reqs=reqs, board=report.board,
                        checklist=report.checklist, date=report.date_ja, changes=report.changes(res), labels=LABEL,
-                       basename=lambda p: Path(p).name)
+                       basename=lambda p: Path(p).name, addressee=addressee(res), explain=explain_command,
+                       city_policy=policy_name(report.checklist))
+
+
+_SCHOOL_NAME = re.compile(r"(学校|学園|学院|校)$")
+
+
+def addressee(res: SchoolResult) -> str:
+    """Whom the letter is addressed to: 「○○小学校長」 from the school's name, or 「学校長」 when the
+    name is only a file name (no roster gave the school's name)."""
+    name = res.entry.name.strip()
+    return f"{name}　校長" if _SCHOOL_NAME.search(name) else "学校長"
 
 
 def _letter_task(out: str, school_id: str, html: str, pdf: bool) -> str:

@@ -35,6 +35,7 @@ class Concept:
     patterns: list[re.Pattern]
     fuzzy: bool = False
     exclude: list[str] = field(default_factory=list)
+    label: str = ""  # what the concept is called in reports (「構成員」); optional
     # filled by compile_terms(): (surface, lemma form, normalised form) per term, and one
     # alternation regex per form so a sentence is searched once per concept, in C
     forms: list[tuple[str, str, str]] = field(default_factory=list)
@@ -94,21 +95,24 @@ class Checklist:
             if req.id == requirement_id:
                 return req
         hint = difflib.get_close_matches(requirement_id, [r.id for r in self.requirements], n=1)
-        raise InputError(f"unknown requirement id {requirement_id!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""), self.path)
+        raise InputError(f"unknown requirement id {requirement_id!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""), self.path,
+                         ja=f"項目「{requirement_id}」はありません。" + (f"「{hint[0]}」のことですか。" if hint else "項目の一覧は policy-kit checklist list で表示できます。"))
 
 
 def resolve_checklist_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml"):
         if not path.is_file():
-            raise InputError("checklist file not found", path)
+            raise InputError("checklist file not found", path, ja="チェックリストのファイルが見つかりません")
         return path
     if not re.fullmatch(r"[a-z0-9_-]+", name_or_path):
-        raise InputError(f"unknown checklist {name_or_path!r}")
+        raise InputError(f"unknown checklist {name_or_path!r}",
+                         ja=f"チェックリスト「{name_or_path}」はありません。同梱の名前か .yaml ファイルを指定してください")
     path = data_dir("checklists") / f"{name_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in data_dir("checklists").glob("*.yaml")))
-        raise InputError(f"unknown checklist {name_or_path!r}; bundled: {known}")
+        raise InputError(f"unknown checklist {name_or_path!r}; bundled: {known}",
+                         ja=f"チェックリスト「{name_or_path}」はありません。同梱のチェックリスト：{known}")
     return path
 
 
@@ -138,13 +142,14 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
         where = f"concepts.{name}"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
             v.fail(where, "concept names use lower-case letters, digits and _")
-        spec = v.mapping(spec, where, {"terms", "patterns", "fuzzy", "exclude", "note"})
+        spec = v.mapping(spec, where, {"terms", "patterns", "fuzzy", "exclude", "note", "label"})
         terms = [_norm(t) for t in v.strings(spec.get("terms", []), f"{where}.terms")]
         patterns = [v.pattern(p, f"{where}.patterns[{i}]") for i, p in enumerate(v.strings(spec.get("patterns", []), f"{where}.patterns"))]
         if not terms and not patterns:
             v.fail(where, "a concept needs at least one term or pattern")
         concepts[name] = Concept(str(name), terms, patterns, bool(spec.get("fuzzy", False)),
-                                 [_norm(t) for t in v.strings(spec.get("exclude", []), f"{where}.exclude")])
+                                 [_norm(t) for t in v.strings(spec.get("exclude", []), f"{where}.exclude")],
+                                 v.text(spec.get("label", ""), f"{where}.label", empty=True))
     requirements: list[Requirement] = []
     seen: set[str] = set()
     req_keys = {"id", "title", "severity", "source", "why", "fix", "example", "present", "partial", "negation", "examples", "denied_by", "draft"}
@@ -210,7 +215,7 @@ class _Validator:
         if found:
             raise InputError(f"line {found[1]}: invalid checklist: {where}: {message}", found[0],
                              ja=f"{found[1]}行目: チェックリストの誤り: {where}: {message}")
-        raise InputError(f"invalid checklist: {where}: {message}", self.path)
+        raise InputError(f"invalid checklist: {where}: {message}", self.path, ja=f"チェックリストの誤り: {where}: {message}")
 
     def mapping(self, value: Any, where: str, allowed: set[str] | None = None, required: set[str] = frozenset()) -> dict:
         if not isinstance(value, dict):

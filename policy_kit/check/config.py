@@ -67,19 +67,22 @@ def load_config(path: Path | None = None) -> Config:
         data = data.get("tool", {}).get("policy-kit", {})
     unknown = set(data) - _KEYS
     if unknown:
-        raise InputError(f"unknown setting(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_KEYS))}", path)
+        raise InputError(f"unknown setting(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_KEYS))}", path,
+                         ja=f"使えない設定があります：{'、'.join(sorted(unknown))}。使える設定は {'、'.join(sorted(_KEYS))} です")
     config = Config(path=str(path))
     config.checklist = _str(data.get("checklist", config.checklist), "checklist", path)
     config.fail_on = _str(data.get("fail-on", config.fail_on), "fail-on", path)
     if config.fail_on not in _FAIL_ON:
-        raise InputError(f"fail-on must be one of {', '.join(_FAIL_ON)}", path)
+        raise InputError(f"fail-on must be one of {', '.join(_FAIL_ON)}", path,
+                         ja=f"fail-on には {'・'.join(_FAIL_ON)} のどれかを書いてください")
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore):
-        raise InputError("ignore must be a list of requirement ids", path)
+        raise InputError("ignore must be a list of requirement ids", path,
+                         ja="ignore は項目の id のリストで書いてください（例　ignore = [\"school-evaluation\"]）")
     config.ignore = ignore
     waivers = data.get("waivers", [])
     if not isinstance(waivers, list):
-        raise InputError("waivers must be a list of tables ([[waivers]])", path)
+        raise InputError("waivers must be a list of tables ([[waivers]])", path, ja="waivers は [[waivers]] の表を並べて書いてください")
     for i, item in enumerate(waivers):
         config.waivers.append(_waiver(item, i, path, text))
     return config
@@ -90,16 +93,19 @@ def _waiver(item: Any, i: int, path: Path, text: str = "") -> Waiver:
     line = _waiver_line(text, i, "expires")
     at = f" (line {line})" if line else ""
     if not isinstance(item, dict):
-        raise InputError(f"{where}: expected a table with id, reason and expires", path)
+        raise InputError(f"{where}: expected a table with id, reason and expires", path,
+                         ja=f"{where}: 免除は id・reason・expires を持つ表（[[waivers]]）で書いてください")
     unknown = set(item) - {"id", "reason", "expires"}
     if unknown:
-        raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}", path)
+        raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}", path,
+                         ja=f"{where}: 使えない項目があります：{'、'.join(sorted(unknown))}（使えるのは id・reason・expires）")
     rid = item.get("id")
     reason = item.get("reason")
     if not isinstance(rid, str) or not rid:
-        raise InputError(f"{where}: id is required", path)
+        raise InputError(f"{where}: id is required", path, ja=f"{where}: 免除する項目の id を書いてください")
     if not isinstance(reason, str) or not reason.strip():
-        raise InputError(f"{where} ({rid}): a waiver needs a reason", path)
+        raise InputError(f"{where} ({rid}): a waiver needs a reason", path,
+                         ja=f"{where}（{rid}）: 免除には理由（reason）が必要です")
     expires = item.get("expires")
     if expires is not None and (not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime)):
         raise InputError(f"{where} ({rid}){at}: expires must be a date without a time, such as 2027-03-31 (got {expires!s:.40})", path,
@@ -131,12 +137,13 @@ def apply_waivers(result: Any, config: Config, today: _dt.date | None = None) ->
         try:
             result.checklist.get(waiver.id)
         except InputError as exc:  # an unknown id is the config file's mistake: name that file
-            raise InputError(f"waivers: {exc.message}", config.path) from None
+            raise InputError(f"waivers: {exc.message}", config.path, ja=f"waivers: {exc.message_ja}") from None
     inline: dict[str, str] = {}
     for doc in result.documents:
         for rid, reason in doc.suppressions.items():
             if not reason:
-                raise InputError(f"inline suppression of {rid} needs a reason: <!-- policy-kit: ignore {rid} -- reason -->", doc.path)
+                raise InputError(f"inline suppression of {rid} needs a reason: <!-- policy-kit: ignore {rid} -- reason -->", doc.path,
+                                 ja=f"{rid} の免除（文書中の指定）には理由が必要です：<!-- policy-kit: ignore {rid} -- 理由 -->")
             result.checklist.get(rid)
             inline[rid] = reason
     for finding in result.findings:
@@ -158,19 +165,19 @@ def _text(path: Path) -> str:
     try:
         return read_limited(path, MAX_CONFIG_BYTES, "configuration file").decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("cannot read: the file is not UTF-8 text", path) from None
+        raise InputError("cannot read: the file is not UTF-8 text", path, ja="設定ファイルを読めません（UTF-8で保存してください）") from None
 
 
 def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"TOML syntax error: {exc}", path) from None
+        raise InputError(f"TOML syntax error: {exc}", path, ja=f"設定ファイル（TOML）の書き方に誤りがあります（{exc}）") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date the calendar has not: 2026-02-30
-        raise InputError(f"TOML error: {exc}", path) from None
+        raise InputError(f"TOML error: {exc}", path, ja=f"設定ファイル（TOML）の値に誤りがあります（{exc}）") from None
 
 
 def _str(value: Any, key: str, path: Path) -> str:
     if not isinstance(value, str):
-        raise InputError(f"{key} must be text", path)
+        raise InputError(f"{key} must be text", path, ja=f"{key} は文字で書いてください")
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..status import CHANGE_JA, change
+from ..status import CHANGE_JA, LABEL_JA, change
 from .normalise import Sentence
 from .checker import CheckResult
 
@@ -69,7 +69,8 @@ def to_text(diff: PolicyDiff) -> str:
         if r.change == "unchanged":
             continue
         sev = "必須" if r.severity == "required" else "推奨"
-        lines.append(f"  {CHANGE_JA[r.change]}  [{sev}] {r.id} — {r.title}: {r.before} → {r.after}")
+        before, after = LABEL_JA.get(r.before, r.before), LABEL_JA.get(r.after, r.after)
+        lines.append(f"  {CHANGE_JA[r.change]}  [{sev}] {r.id} — {r.title}: {before} → {after}")
     unchanged = sum(r.change == "unchanged" for r in diff.requirements)
     lines.append(f"  （変化なし {unchanged} 項目）")
     lines.append("")

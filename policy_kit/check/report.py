@@ -11,6 +11,7 @@ from ..outputs import shown_path
 from ..status import LABEL_JA, MISSING, PARTIAL, PRESENT, SEVERITY_JA, SYMBOL
 from .checker import CheckResult
 from .matcher import Finding
+from .parts import partial_parts
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -66,10 +67,16 @@ def to_text(result: CheckResult, *, verbose: bool = False) -> str:
             head += f"（免除: {waived}）"
         lines.append(head)
         if f.status != PRESENT:
-            if f.note:
+            parts = partial_parts(f, cl)
+            if parts is not None:
+                lines.append(f"      不足: {parts.sentence_ja()}")
+            elif f.note:
                 lines.append(f"      注: {f.note}")
             lines.append(f"      理由: {req.why}（{req.source}）")
-            lines.append(f"      対応: {req.fix}")
+            lines.append(f"      直し方: {req.fix}")
+            if req.example:
+                lines.append(f"      記載例: {req.example}")
+            lines.append(f"      詳しい説明: {explain_command(req.id, cl)}")
         for ev in f.evidence[: (3 if verbose or f.status != PRESENT else 1)]:
             section = f"〔{_clip(ev.heading.split(' > ')[-1], 30)}〕" if ev.heading else ""
             lines.append(f"      根拠: {ev.location()} {section}「{_clip(ev.text)}」")
@@ -94,6 +101,7 @@ def to_dict(result: CheckResult) -> dict:
                 "status": f.status,
                 "score": f.score,
                 "note": f.note,
+                "parts": (parts.to_dict() if (parts := partial_parts(f, result.checklist)) else None),
                 "waived": f.waived,
                 "evidence": [{"path": shown_path(e.path), "page": e.page, "line": e.line, "text": e.text, "heading": e.heading} for e in f.evidence],
             }
@@ -114,8 +122,20 @@ def _level(f: Finding) -> str:
     return "warning" if f.status != PRESENT else "none"
 
 
-def _message(f: Finding) -> str:
-    return f"{f.requirement.title}（{f.requirement.id}）: {LABEL_JA[f.status]}。{f.note + '。' if f.note else ''}{f.requirement.fix}"
+def explain_command(requirement_id: str, checklist=None) -> str:
+    """The command that explains a requirement in full (why, fix, example, rules)."""
+    if checklist is None or checklist.id == "asahikawa":
+        return f"policy-kit checklist show {requirement_id}"
+    from ..resources import data_dir
+
+    bundled = Path(checklist.path).resolve().parent == data_dir("checklists").resolve()
+    return f"policy-kit checklist show {requirement_id} --checklist {checklist.id if bundled else checklist.path}"
+
+
+def _message(f: Finding, checklist=None) -> str:
+    parts = partial_parts(f, checklist) if checklist is not None else None
+    detail = parts.sentence_ja() if parts is not None else (f.note + "。" if f.note else "")
+    return f"{f.requirement.title}（{f.requirement.id}）: {LABEL_JA[f.status]}。{detail}{f.requirement.fix}"
 
 
 def _location(result: CheckResult, f: Finding) -> dict:
@@ -152,7 +172,7 @@ def to_sarif(result: CheckResult) -> str:
             "ruleId": f.requirement.id,
             "ruleIndex": index[f.requirement.id],
             "level": _level(f),
-            "message": {"text": _message(f)},
+            "message": {"text": _message(f, result.checklist)},
             "locations": [_location(result, f)],
             "properties": {"status": f.status, "score": f.score, "page": f.evidence[0].page if f.evidence else None},
         }
@@ -182,7 +202,7 @@ def to_junit(result: CheckResult, fail_on: str = "required") -> str:
             body = f"<skipped message={quoteattr('waived: ' + str(f.waived))}/>"
         elif is_failure(f, fail_on):
             failures += 1
-            body = f"<failure message={quoteattr(_message(f))} type={quoteattr(f.status)}>{escape(r.why)}</failure>"
+            body = f"<failure message={quoteattr(_message(f, result.checklist))} type={quoteattr(f.status)}>{escape(r.why)}</failure>"
         elif f.evidence:
             body = f"<system-out>{escape(f.evidence[0].location() + ' ' + f.evidence[0].text)}</system-out>"
         cases.append(f"    <testcase classname={quoteattr(result.checklist.id + '.' + r.severity)} name={name}>{body}</testcase>")
@@ -206,7 +226,7 @@ def to_github(result: CheckResult, fail_on: str = "required") -> str:
         params = [f"file={_gh_escape(loc['artifactLocation']['uri'], True)}",
                   f"line={loc.get('region', {}).get('startLine', 1)}",
                   f"title={_gh_escape(f.requirement.id, True)}"]
-        out.append(f"::{command} {','.join(params)}::{_gh_escape(_message(f))}")
+        out.append(f"::{command} {','.join(params)}::{_gh_escape(_message(f, result.checklist))}")
     c = result.counts()
     out.append(f"policy-kit: {c['present']} present, {c['partial']} partial, {c['missing']} missing ({c['required_missing']} required)")
     return "\n".join(out) + "\n"

@@ -21,6 +21,9 @@ class RowOutcome:
     label: str
     ok: bool
     message: str
+    message_ja: str = ""
+    number: int = 0
+    name: str = ""
 
 
 @dataclass
@@ -31,7 +34,11 @@ class Summary:
     def failed(self) -> list[RowOutcome]:
         return [o for o in self.outcomes if not o.ok]
 
-    def lines(self) -> list[str]:
+    def lines(self, lang: str = "en") -> list[str]:
+        if lang == "ja":
+            out = [f"{'成功' if o.ok else '失敗'}　{o.number}行目（{o.name}）: {o.message_ja or o.message}" for o in self.outcomes]
+            out.append(f"{len(self.outcomes) - len(self.failed)}校を作成、{len(self.failed)}校は失敗しました")
+            return out
         out = [f"{'ok    ' if o.ok else 'FAILED'} {o.label}: {o.message}" for o in self.outcomes]
         out.append(f"{len(self.outcomes) - len(self.failed)} succeeded, {len(self.failed)} failed")
         return out
@@ -62,7 +69,7 @@ def run_roster(path: Path, out: Path, *, jobs: int, formats: tuple[str, ...], fo
     try:
         check_output_folders(inputs, out, force=force)
     except InputError as exc:
-        raise InputError(exc.message, path) from None
+        raise InputError(exc.message, path, ja=exc.message_ja) from None
     tasks = [Task(r.number, _generate_row, (r.data, str(out), formats, force, str(path))) for r in good]
     labels = {r.number: f"row {r.number} ({r.label})" for r in rows}
     try:
@@ -70,8 +77,11 @@ def run_roster(path: Path, out: Path, *, jobs: int, formats: tuple[str, ...], fo
     except BaseException:  # interrupted: the workers are gone; remove what they were staging
         sweep_leftovers(out, [data.school.id for _, data in inputs])
         raise
-    summary = Summary([RowOutcome(labels[r.number], False, r.error or "") for r in rows if r.error])
-    summary.outcomes += [RowOutcome(labels[o.key], o.ok, o.value if o.ok else o.error) for o in outcomes]
+    names = {r.number: r.label for r in rows}
+    summary = Summary([RowOutcome(labels[r.number], False, r.error or "", r.error_ja, r.number, r.label) for r in rows if r.error])
+    summary.outcomes += [RowOutcome(labels[o.key], o.ok, o.value if o.ok else o.error,
+                                    (str(o.value).replace(" files)", "ファイル）").replace("/ (", "/ （") if o.ok else o.error),
+                                    o.key, names[o.key]) for o in outcomes]
     order = {label: i for i, label in enumerate(labels.values())}
     summary.outcomes.sort(key=lambda o: order[o.label])
     return summary

@@ -9,7 +9,7 @@ from ..errors import InputError, OutputError
 from ..outputs import OutputLock, Staging, check_id, inside
 from ..render import html_to_pdf, render_html
 from .furigana import Annotator
-from .package import PolicyPackage, build_package
+from .package import Notice, PolicyPackage, build_package
 from .school import SchoolInput, load_profile, load_school
 from .textfmt import keep_together, tel_link
 
@@ -42,10 +42,9 @@ def render_documents(pkg: PolicyPackage, documents: list[str] | None = None, war
             annotator = Annotator(pkg.pupils.rule, pkg.pupils.readings)
             html = annotator.annotate_html(html)
             if warnings is not None and annotator.missing:
-                warnings.append(
-                    "pupils.html: no reading found for " + "、".join(sorted(annotator.missing))
-                    + "; add them under pupils_version.readings"
-                )
+                words = "、".join(sorted(annotator.missing))
+                warnings.append(Notice(f"pupils.html: no reading found for {words}; add them under pupils_version.readings",
+                                       f"児童生徒版：{words} の読み方が見つかりません。pupils_version.readings に書き加えてください"))
         out[name] = html
     return out
 
@@ -69,6 +68,7 @@ def generate_school(
     school_id = check_id(data.school.id, "school.id", input_path)
     out_dir = inside(out_root, school_id)
     result = GeneratedSchool(school_id, data.school.name, out_dir)
+    result.warnings.extend(pkg.notices)
     with OutputLock(out_root, school_id, f"the folder {out_dir}", out_dir) as lock:
         lock.sweep()  # what a killed run left behind
         _check_directory(out_dir, data, force)
@@ -140,12 +140,14 @@ def _check_directory(out_dir: Path, data: SchoolInput, force: bool) -> None:
         if owner != data.school.name:
             raise OutputError(
                 f"already holds documents of another school ({owner}); two inputs share the id {data.school.id!r}",
-                out_dir,
+                out_dir, ja=f"別の学校（{owner}）の文書があります。school.id「{data.school.id}」がほかの学校と同じです。IDを変えてください",
             )
         if not force:
-            raise OutputError("documents exist already; pass --force to overwrite them", out_dir)
+            raise OutputError("documents exist already; pass --force to overwrite them", out_dir,
+                              ja="この学校の文書がすでにあります。上書きするときは --force を付けてください")
     elif out_dir.exists() and _has_entries(out_dir) and not force:
-        raise OutputError("directory exists and is not empty; pass --force to write into it", out_dir)
+        raise OutputError("directory exists and is not empty; pass --force to write into it", out_dir,
+                          ja="フォルダが空ではありません。このフォルダに書き込むときは --force を付けてください")
 
 
 def _read_marker(marker: Path) -> str:
@@ -177,16 +179,20 @@ def check_output_folders(schools: list[tuple[str, SchoolInput]], out_root: Path,
     compared case-insensitively), and no folder is refused later (another school's, or ours
     without --force). ``schools`` is (where the input came from, input) pairs."""
     problems: list[str] = []
+    problems_ja: list[str] = []
     seen: dict[str, str] = {}
     for source, data in schools:
         key = data.school.id.casefold()
         if key in seen:
             problems.append(f"{source} and {seen[key]} both use the school id {data.school.id!r}; each school needs its own id")
+            problems_ja.append(f"{source} と {seen[key]} が同じ school.id「{data.school.id}」です。学校ごとに別のIDにしてください")
         else:
             seen[key] = source
         try:
             _check_directory(inside(out_root, check_id(data.school.id, "school.id", source)), data, force)
         except (InputError, OutputError) as exc:
             problems.append(f"{source}: {exc}")
+            problems_ja.append(f"{source}: {exc.path}: {exc.message_ja}")
     if problems:
-        raise InputError("nothing was written:\n  " + "\n  ".join(problems))
+        raise InputError("nothing was written:\n  " + "\n  ".join(problems),
+                         ja="何も書き込みませんでした：\n  " + "\n  ".join(problems_ja))

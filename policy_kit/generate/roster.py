@@ -27,6 +27,7 @@ class RosterRow:
     label: str
     data: dict[str, Any] | None = None
     error: str | None = None
+    error_ja: str = ""
 
 
 def read_roster(path: Path) -> list[RosterRow]:
@@ -37,12 +38,14 @@ def read_roster(path: Path) -> list[RosterRow]:
     elif suffix in (".xlsx", ".xlsm"):
         table = _read_xlsx(raw, path)
     else:
-        raise InputError("a roster must be a .csv or .xlsx file", path)
+        raise InputError("a roster must be a .csv or .xlsx file", path,
+                         ja="名簿は CSV（.csv）か Excel（.xlsx）のファイルにしてください")
     if not table:
-        raise InputError("roster is empty", path)
+        raise InputError("roster is empty", path, ja="名簿が空です")
     header, body = [h.strip() for h in table[0]], table[1:]
     if not any(h in ("base", "id", "school.id") for h in header):
-        raise InputError("roster needs a 'base' (YAML file) or an 'id' column", path)
+        raise InputError("roster needs a 'base' (YAML file) or an 'id' column", path,
+                         ja="名簿の1行目に base（学校の入力ファイル）か id の列が必要です")
     rows = []
     for offset, cells in enumerate(body, start=2):
         if not any(str(c).strip() for c in cells):
@@ -60,7 +63,8 @@ def _build_row(roster: Path, number: int, record: dict[str, str]) -> RosterRow:
             base = require_regular((roster.parent / record.pop("base")).resolve(), "base file (YAML)")
             loaded = safeyaml.load_file(base)
             if not isinstance(loaded, dict):
-                raise InputError("base file must hold a mapping", base)
+                raise InputError("base file must hold a mapping", base,
+                                 ja="base の入力ファイルの形になっていません（「項目名: 値」の行を並べてください）")
             data = loaded
         for column, value in record.items():
             _set_path(data, SHORT_COLUMNS.get(column, column), value)
@@ -70,7 +74,7 @@ def _build_row(roster: Path, number: int, record: dict[str, str]) -> RosterRow:
         validate_school(data, f"{roster}, row {number}")
         return RosterRow(number, label, data=data)
     except InputError as exc:
-        return RosterRow(number, label, error=str(exc))
+        return RosterRow(number, label, error=str(exc), error_ja=exc.message_ja)
 
 
 def _set_path(data: dict, dotted: str, value: str) -> None:
@@ -79,7 +83,8 @@ def _set_path(data: dict, dotted: str, value: str) -> None:
     for key in keys[:-1]:
         node = node.setdefault(key, {})
         if not isinstance(node, dict):
-            raise InputError(f"column {dotted!r} conflicts with the base file")
+            raise InputError(f"column {dotted!r} conflicts with the base file",
+                             ja=f"列「{dotted}」が base の入力ファイルの内容と食い違っています")
     node[keys[-1]] = [v.strip() for v in value.split(";") if v.strip()] if ";" in value else value
 
 
@@ -91,11 +96,13 @@ def _read_csv(raw: bytes, path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InputError("roster CSV is neither UTF-8 nor Shift_JIS", path)
+        raise InputError("roster CSV is neither UTF-8 nor Shift_JIS", path,
+                         ja="名簿の CSV の文字コードを判別できません。UTF-8 か Shift_JIS で保存してください")
     try:
         return [row for row in csv.reader(io.StringIO(text))]
     except csv.Error as exc:  # a NUL byte, a field larger than the csv module allows
-        raise InputError(f"roster CSV cannot be read: {exc}", path) from None
+        raise InputError(f"roster CSV cannot be read: {exc}", path,
+                         ja=f"名簿の CSV を読めません（{exc}）。表計算ソフトで CSV として保存し直してください") from None
 
 
 def _read_xlsx(raw: bytes, path: Path) -> list[list[str]]:
@@ -107,6 +114,7 @@ def _read_xlsx(raw: bytes, path: Path) -> list[list[str]]:
         table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         book.close()
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files, also while reading rows
-        raise InputError(f"cannot read the Excel file: {exc.__class__.__name__}", path) from None
+        raise InputError(f"cannot read the Excel file: {exc.__class__.__name__}", path,
+                         ja="Excel ファイルを読めません。壊れていないか、.xlsx 形式で保存されているか確認してください") from None
     return table
 

@@ -1,41 +1,54 @@
 """The structured input for one school, and the jurisdiction profile it builds on.
 
-Everything is validated with pydantic before anything is rendered; `load_school` turns
-validation failures into one message per problem with the file, the field path and a
-did-you-mean for unknown keys."""
+Everything is validated with pydantic before anything is rendered. Values typed with a Japanese
+IME are read as meant (ime.py: full-width digits, 和暦, 、-separated roles, phone numbers as
+text); a starter that still holds ○○ is refused field by field. `load_school` turns validation
+failures into one message per problem — in Japanese and English, with the line of the input,
+the field and how to fix it (validation.py)."""
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.functional_validators import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from .. import safeyaml, yamlscalars  # noqa: F401 - yamlscalars: impossible dates and numbers are input errors with their line
 from ..errors import InputError
 from ..inputfiles import require_regular
 from ..outputs import SAFE_ID_PATTERN
 from ..resources import data_dir
+from .ime import (ascii_fold, lines_of, normalise_phone, normalise_text, parse_date, parse_fiscal_year, parse_month,
+                  refuse_placeholder, refuse_placeholder_id, refuse_placeholder_phone, split_items, split_months, split_roles)
+from .validation import allowed_keys, format_problems, problems
 
 SCHOOL_KINDS = ("小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校")
 MONTHS_IN_SCHOOL_YEAR = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 
 
 def nfkc(value: Any) -> Any:
-    """Normalise every input string with NFKC (Kangxi radicals such as ⼀ become 一) and trim it."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFKC", value).strip()
-    return value
+    """Text as the documents print it (see ime.normalise_text): Kangxi radicals such as ⼀ become
+    一 and full-width digits become ASCII, but Japanese punctuation （）～「」 is kept as written."""
+    return normalise_text(value)
 
 
-Text = Annotated[str, BeforeValidator(nfkc), Field(min_length=1, max_length=400)]
-LongText = Annotated[str, BeforeValidator(nfkc), Field(min_length=1, max_length=2000)]
-Phone = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"^[0-9][0-9\-()]{5,15}$")]
-Month = Annotated[int, Field(ge=1, le=12)]
+Text = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=400), AfterValidator(refuse_placeholder)]
+LongText = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=2000), AfterValidator(refuse_placeholder)]
+Phone = Annotated[str, BeforeValidator(normalise_phone), Field(pattern=r"^[0-9#(][0-9\-()]{1,18}[0-9)]$"), AfterValidator(refuse_placeholder_phone)]
+Month = Annotated[int, BeforeValidator(parse_month), Field(ge=1, le=12)]
+Months = Annotated[list[Month], BeforeValidator(split_months)]
+RoleList = Annotated[list[Text], BeforeValidator(split_roles)]
+Items = Annotated[list[Text], BeforeValidator(split_items)]
+Sentences = Annotated[list[Text], BeforeValidator(lines_of)]
+Date = Annotated[_dt.date, BeforeValidator(parse_date)]
+# The starter's example values hold ○○ on purpose (a school fills them in): not refused here.
+ExampleText = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1, max_length=400)]
+ExamplePhone = Annotated[str, BeforeValidator(normalise_phone), Field(pattern=r"^[0-9#(][0-9\-()]{1,18}[0-9)]$")]
+SchoolId = Annotated[str, BeforeValidator(lambda v: ascii_fold(v).lower() if isinstance(v, str) else v),
+                     Field(pattern=rf"^{SAFE_ID_PATTERN}$"), AfterValidator(refuse_placeholder_id)]  # the one rule for ids that name files
 
 
 class _Model(BaseModel):
@@ -50,7 +63,7 @@ class Contact(_Model):
 
 
 class SchoolInfo(_Model):
-    id: Annotated[str, Field(pattern=rf"^{SAFE_ID_PATTERN}$")]  # the one rule for ids that name files
+    id: SchoolId
     name: Text
     kind: Literal["小学校", "中学校", "義務教育学校", "高等学校", "特別支援学校"]
     principal: Text | None = None
@@ -69,8 +82,8 @@ class Organisation(_Model):
     """The organisation required by 法第22条 (any name)."""
 
     name: Text
-    members: list[Text] = Field(min_length=2)
-    experts: list[Text] = Field(default_factory=list)
+    members: RoleList = Field(min_length=2)
+    experts: RoleList = Field(default_factory=list)
     meetings: Text = "定例会議を毎月1回開き、必要に応じて臨時会議を開きます"
 
 
@@ -78,24 +91,24 @@ class Team(_Model):
     """The core team inside the organisation (Asahikawa: いじめ対策チーム; the profile's `roles`)."""
 
     name: Text | None = None  # default: the profile's roles.team
-    members: list[Text] = Field(min_length=1)
-    reporting_contacts: list[Text] = Field(min_length=1)
+    members: RoleList = Field(min_length=1)
+    reporting_contacts: RoleList = Field(min_length=1)
     leader: Text
     meeting: Text = "毎週1回"
 
 
 class MonthActivities(_Model):
     month: Month
-    prevention: list[Text] = Field(default_factory=list)
-    detection: list[Text] = Field(default_factory=list)
-    committee: list[Text] = Field(default_factory=list)
-    training: list[Text] = Field(default_factory=list)
+    prevention: Items = Field(default_factory=list)
+    detection: Items = Field(default_factory=list)
+    committee: Items = Field(default_factory=list)
+    training: Items = Field(default_factory=list)
 
 
 class Schedule(_Model):
-    survey_months: list[Month] | None = None
-    stress_check_months: list[Month] | None = None  # default: the profile's (none where the board has no stress checks)
-    interview_weeks: list[Text] | None = None
+    survey_months: Months | None = None
+    stress_check_months: Months | None = None  # default: the profile's (none where the board has no stress checks)
+    interview_weeks: Items | None = None
     activities: list[MonthActivities] = Field(default_factory=list)
 
     @field_validator("activities")
@@ -104,7 +117,7 @@ class Schedule(_Model):
         seen = [a.month for a in value]
         dupes = sorted({m for m in seen if seen.count(m) > 1})
         if dupes:
-            raise ValueError(f"month {dupes[0]} is listed more than once")
+            raise PydanticCustomError("duplicate_month", "month {month} is listed more than once", {"month": dupes[0]})
         return value
 
 
@@ -120,13 +133,14 @@ MAX_PLEDGE_CHARS = 60
 
 def _short_pledge(value: str) -> str:
     if len(value) > MAX_PLEDGE_CHARS:
-        raise ValueError(f"a promise has at most {MAX_PLEDGE_CHARS} characters (this one has {len(value)}); split it in two")
+        raise PydanticCustomError("pledge_too_long", "a promise has at most {max} characters (this one has {length})",
+                                  {"max": MAX_PLEDGE_CHARS, "length": len(value)})
     return value
 
 
-Pledge = Annotated[str, BeforeValidator(nfkc), Field(min_length=1), AfterValidator(_short_pledge)]
-Reading = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"^[ぁ-ゖー]+$", max_length=40)]
-ReadingWord = Annotated[str, BeforeValidator(nfkc), Field(pattern=r"[㐀-鿿豈-﫿々〆]", max_length=40)]
+Pledge = Annotated[str, BeforeValidator(normalise_text), Field(min_length=1), AfterValidator(_short_pledge), AfterValidator(refuse_placeholder)]
+Reading = Annotated[str, BeforeValidator(normalise_text), Field(pattern=r"^[ぁ-ゖー]+$", max_length=40)]
+ReadingWord = Annotated[str, BeforeValidator(normalise_text), Field(pattern=r"[㐀-鿿豈-﫿々〆]", max_length=40)]
 
 
 class PupilsVersion(_Model):
@@ -135,7 +149,7 @@ class PupilsVersion(_Model):
 
     title: Text | None = None
     grade_band: Literal["小学校低学年", "小学校高学年", "中学校", "高等学校"] | None = None
-    pledges: list[Pledge] = Field(min_length=3, max_length=8)
+    pledges: Annotated[list[Pledge], BeforeValidator(lines_of)] = Field(min_length=3, max_length=8)
     written_by: Text
     furigana: Literal["grade", "rare", "none"] | None = None
     known_grade: Annotated[int, Field(ge=0, le=6)] | None = None
@@ -144,22 +158,22 @@ class PupilsVersion(_Model):
     @model_validator(mode="after")
     def _known_grade_needs_grade_mode(self) -> "PupilsVersion":
         if self.known_grade is not None and self.furigana not in (None, "grade"):
-            raise ValueError("known_grade applies only with furigana: grade")
+            raise PydanticCustomError("known_grade_mode", "known_grade applies only with furigana: grade")
         return self
 
 
 class SchoolInput(_Model):
     profile: Text = "asahikawa"
-    fiscal_year: Annotated[int, Field(ge=2019, le=2100)]
-    revised: _dt.date | None = None
-    established: _dt.date | None = None
+    fiscal_year: Annotated[int, BeforeValidator(parse_fiscal_year), Field(ge=2019, le=2100)]
+    revised: Date | None = None
+    established: Date | None = None
     school: SchoolInfo
     organisation: Organisation
     team: Team
     schedule: Schedule = Field(default_factory=Schedule)
     police: Police
     contacts: list[Contact] = Field(default_factory=list)
-    student_activities: list[Text] = Field(default_factory=list)
+    student_activities: Sentences = Field(default_factory=list)
     pupils_version: PupilsVersion | None = None
 
     @model_validator(mode="after")
@@ -218,10 +232,10 @@ class Roles(_Model):
 class Starter(_Model):
     """Example values for `policy-kit init --board` (the board's own names and numbers)."""
 
-    school_name: Text = "○○市立○○小学校"
-    organisation_name: Text = "○○小学校いじめ対策委員会"
-    phone: Phone = "000-000-0000"
-    police_station: Text = "○○警察署"
+    school_name: ExampleText = "○○市立○○小学校"
+    organisation_name: ExampleText = "○○小学校いじめ対策委員会"
+    phone: ExamplePhone = "000-000-0000"
+    police_station: ExampleText = "○○警察署"
     reading_word: Text = "朝日丘"  # an example for pupils_version.readings: a name the dictionary misreads
     reading: Text = "あさひがおか"
 
@@ -260,18 +274,28 @@ class Profile(_Model):
 
 
 def load_school(path: str | Path) -> SchoolInput:
-    """Read and validate a school's YAML file; raise InputError naming every problem."""
+    """Read and validate a school's YAML file; raise InputError naming every problem and its line."""
     path = require_regular(Path(path), "school input (YAML)")  # never /dev/zero or a FIFO: st_size lies for them
-    return validate_school(safeyaml.load_file(path), path)
+    document = safeyaml.load_document(path)
+    return validate_school(document.data, path, document)
 
 
-def validate_school(data: Any, path: str | Path) -> SchoolInput:
+def validate_school(data: Any, path: str | Path, document: safeyaml.YamlDocument | None = None) -> SchoolInput:
+    """Validate loaded data; ``document`` (from safeyaml.load_document) adds line numbers."""
     if not isinstance(data, dict):
-        raise InputError("the file must hold a mapping of fields (see `policy-kit init`)", path)
+        raise InputError("the file must hold a mapping of fields (see `policy-kit init`)", path,
+                         ja="入力ファイルの形になっていません。「項目名: 値」の行を並べて書いてください（`policy-kit init` でひな形を作れます）")
     try:
         return SchoolInput.model_validate(data)
     except ValidationError as exc:
-        raise InputError(format_validation_error(exc, SchoolInput), path) from None
+        raise validation_input_error(exc, SchoolInput, path, document) from None
+
+
+def validation_input_error(exc: ValidationError, model: type[BaseModel], path: str | Path,
+                           document: safeyaml.YamlDocument | None = None) -> InputError:
+    """The InputError for a validation failure: English message, Japanese ``ja``."""
+    found = problems(exc, model, document)
+    return InputError(format_problems(found, "en"), path, ja=format_problems(found, "ja"))
 
 
 def bundled_profiles() -> list[str]:
@@ -284,17 +308,19 @@ def load_profile(name_or_path: str, relative_to: Path | None = None) -> Profile:
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to.parent / candidate
     if not (name_or_path.endswith((".yaml", ".yml")) and candidate.is_file()):
+        known = sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
         if not re.fullmatch(r"[a-z0-9_-]+", name_or_path):
-            raise InputError(f"unknown profile {name_or_path!r}")
+            raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}", relative_to,
+                             ja=f"プロファイル「{name_or_path}」が見つかりません。profile には {'、'.join(known)} かYAMLファイルの場所を書いてください")
         candidate = data_dir("profiles") / f"{name_or_path}.yaml"
         if not candidate.is_file():
-            known = sorted(p.stem for p in data_dir("profiles").glob("*.yaml"))
-            raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}")
-    data = safeyaml.load_file(require_regular(candidate, "profile (YAML)"))
+            raise InputError(f"unknown profile {name_or_path!r}; bundled profiles: {', '.join(known)}", relative_to,
+                             ja=f"プロファイル「{name_or_path}」が見つかりません。profile には {'、'.join(known)} かYAMLファイルの場所を書いてください")
+    document = safeyaml.load_document(require_regular(candidate, "profile (YAML)"))
     try:
-        return Profile.model_validate(data)
+        return Profile.model_validate(document.data)
     except ValidationError as exc:
-        raise InputError(format_validation_error(exc, Profile), candidate) from None
+        raise validation_input_error(exc, Profile, candidate, document) from None
 
 
 def starter_text(board: str) -> str:
@@ -313,66 +339,12 @@ def starter_text(board: str) -> str:
     return env.get_template("starter.yaml.j2").render(profile=profile, board=board, survey_months_ja=months_ja(list(profile.survey_months)))
 
 
-def format_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
-    """One line per problem: `field.path: what is wrong` (with did-you-mean for unknown keys)."""
-    lines = []
-    for err in exc.errors():
-        loc = _format_loc(err["loc"])
-        if err["type"] == "extra_forbidden":
-            key = str(err["loc"][-1])
-            allowed = _allowed_keys(model, err["loc"][:-1])
-            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            msg = f"unknown field {key!r}"
-            if hint:
-                msg += f" (did you mean {hint[0]!r}?)"
-            elif allowed:
-                msg += f"; allowed here: {', '.join(sorted(allowed))}"
-        elif err["type"] == "missing":
-            msg = "this field is required"
-        else:
-            msg = err["msg"]
-            if err["type"] == "string_pattern_mismatch" and "phone" in loc:
-                msg = "not a phone number (digits and hyphens, e.g. 0166-00-0000)"
-            elif err["type"] == "literal_error" and loc.endswith("kind"):
-                msg = f"must be one of {'、'.join(SCHOOL_KINDS)}"
-            got = err.get("input")
-            if isinstance(got, (str, int, float)) and err["type"] != "missing":
-                msg += f" (got {str(got)[:60]!r})"
-        lines.append(f"{loc or '(top level)'}: {msg}")
-    return "invalid input:\n  " + "\n  ".join(lines)
+def format_validation_error(exc: ValidationError, model: type[BaseModel], *, lines: safeyaml.YamlDocument | None = None,
+                            lang: str = "ja") -> str:
+    """One line per problem: the line of the input (when ``lines`` is given), the field path and
+    its Japanese name, what is wrong and how to fix it. Japanese by default; ``lang="en"`` for
+    developers (`field.path: what is wrong`, with did-you-mean for unknown keys)."""
+    return format_problems(problems(exc, model, lines), lang)
 
 
-def _format_loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Field names valid at ``loc`` (walks nested models and lists of models)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        current = _model_of(field.annotation)
-        if current is None:
-            return []
-    return list(getattr(current, "model_fields", {}).keys())
-
-
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
+_allowed_keys = allowed_keys  # kept for callers of the old name

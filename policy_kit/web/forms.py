@@ -575,6 +575,8 @@ def message_ja(err: Mapping[str, Any], key: str) -> str:
         return _pattern_message(key)
     if kind == "value_error":
         return _value_error_message(str(err.get("msg", "")))
+    if kind in _CUSTOM_MESSAGES:  # the model's own error types (generate/ime.py, school.py)
+        return _CUSTOM_MESSAGES[kind](key)
     chosen = field_named(key)
     if kind == "literal_error" or (chosen is not None and chosen.kind == "select"):
         return "一覧から選んでください"
@@ -587,6 +589,17 @@ def message_ja(err: Mapping[str, Any], key: str) -> str:
     if kind.startswith("date") or kind.startswith("datetime"):
         return "日付を 2026-04-01 の形で入力してください"
     return "入力内容を確かめてください"
+
+
+_CUSTOM_MESSAGES = {
+    "phone_format": lambda key: _pattern_message(key),
+    "placeholder": lambda key: "「○○」などの見本を、学校のものに書き換えてください",
+    "duplicate_month": lambda key: "同じ月が2回あります",
+    "pledge_too_long": lambda key: f"1つの約束は{MAX_PLEDGE_CHARS}文字以内にしてください（長いときは、2つの約束に分けます）",
+    "known_grade_mode": lambda key: "ふりがなの付け方で「まだ習っていない漢字に付ける」を選んだときだけ選べます",
+    "fiscal_year_format": lambda key: "半角の数字で入力してください",
+    "month_format": lambda key: "1月から12月までで選んでください",
+}
 
 
 def _value_error_message(msg: str) -> str:

@@ -7,7 +7,7 @@
   var RANK = {missing: 0, unreadable: 0, partial: 1, waived: 2, present: 3, ignored: 4};
   var reqs = data.requirements;
   var schools = data.schools.slice();
-  var sortKey = null, sortDir = 1;
+  var sortKey = null, sortDir = 1, lastCell = null;
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -19,7 +19,7 @@
   function header() {
     var row = document.getElementById("head-row");
     row.textContent = "";
-    var th = el("th", "学校", "");
+    var th = el("th", "学校", "school");
     th.dataset.key = "name";
     row.appendChild(th);
     var th2 = el("th", "必須なし", "");
@@ -27,16 +27,21 @@
     row.appendChild(th2);
     reqs.forEach(function (r, i) {
       var h = el("th", null, "req " + r.severity);
-      h.appendChild(el("span", (i + 1) + " " + r.title));
-      h.title = r.id + "（" + (r.severity === "required" ? "必須" : "推奨") + "）";
+      h.appendChild(el("span", String(i + 1), "num"));
+      h.appendChild(el("span", r.short, "t"));
+      h.title = (i + 1) + " " + r.title + "（" + (r.severity === "required" ? "必須" : "推奨") + "）" + r.id;
+      h.setAttribute("aria-label", r.title);
+      h.tabIndex = 0;
       h.dataset.key = r.id;
       row.appendChild(h);
     });
     row.querySelectorAll("th").forEach(function (h) {
-      h.addEventListener("click", function () {
+      function sortBy() {
         if (sortKey === h.dataset.key) sortDir = -sortDir; else { sortKey = h.dataset.key; sortDir = 1; }
         render();
-      });
+      }
+      h.addEventListener("click", sortBy);
+      h.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); sortBy(); } });
     });
   }
 
@@ -71,6 +76,7 @@
     list.forEach(function (s) {
       var tr = el("tr");
       var name = el("td", s.name, "school");
+      name.title = s.name;
       if (s.status === "unreadable") name.appendChild(el("span", "読み取れません", "badge"));
       if (s.changes && s.changes.improved.length) name.appendChild(el("span", "改善 " + s.changes.improved.length, "badge up"));
       if (s.changes && s.changes.regressed.length) name.appendChild(el("span", "後退 " + s.changes.regressed.length, "badge down"));
@@ -97,17 +103,21 @@
     document.querySelectorAll("td.selected").forEach(function (x) { x.classList.remove("selected"); });
     td.classList.add("selected");
     var c = s.cells[r.id];
-    var box = document.getElementById("details");
+    var panel = document.getElementById("details");
+    var box = document.getElementById("details-body");
     box.textContent = "";
-    box.appendChild(el("h3", s.name + "：" + r.title));
+    var title = el("h3", s.name + "：" + r.title);
+    title.id = "details-title";
+    box.appendChild(title);
     var st = el("p");
     st.appendChild(el("span", SYMBOL[c.status] + " " + LABEL[c.status], "cell s-" + c.status));
     st.appendChild(el("span", "　" + (r.severity === "required" ? "必須" : "推奨") + "　" + r.id));
     box.appendChild(st);
     if (c.waived) box.appendChild(el("p", "免除の理由：" + c.waived));
-    if (c.note) box.appendChild(el("p", c.note, "note"));
+    if (c.parts) box.appendChild(el("p", "足りない点：" + c.parts, "lack"));
+    else if (c.note) box.appendChild(el("p", c.note, "note"));
     if (c.evidence.length) {
-      box.appendChild(el("p", "根拠となる記述："));
+      box.appendChild(el("p", c.status === "present" ? "根拠となる記述：" : "今の記述：", "label"));
       c.evidence.forEach(function (e) {
         var q = el("blockquote", e.text, "evidence");
         q.appendChild(el("div", e.where, "where"));
@@ -115,9 +125,24 @@
       });
     }
     if (c.status !== "present") {
-      box.appendChild(el("p", "追記すべき内容：" + r.fix, "fix"));
-      box.appendChild(el("p", "理由：" + r.why + "（" + r.source + "）", "why"));
+      box.appendChild(el("p", "書き加えるべき内容：" + r.fix, "fix"));
+      if (r.example) box.appendChild(el("p", "記載例：" + r.example, "example"));
+      box.appendChild(el("p", "理由：" + r.why + "（" + data.checklist.policy + " " + r.source + "）", "why"));
     }
+    var more = el("p", null, "hint");
+    var link = el("a", "この項目の詳しい説明");
+    link.href = "#req-" + r.id;
+    more.appendChild(link);
+    more.appendChild(el("span", "（" + r.explain + "）"));
+    box.appendChild(more);
+    panel.hidden = false;
+    lastCell = td;
+    document.getElementById("details-close").focus();
+  }
+
+  function hide() {
+    document.getElementById("details").hidden = true;
+    if (lastCell) lastCell.focus();
   }
 
   function extras() {
@@ -152,11 +177,16 @@
       var x = a.status === "unreadable" ? 99 : a.required_missing, y = b.status === "unreadable" ? 99 : b.required_missing;
       return y - x;
     }).filter(function (s) { return !s.passes; }).forEach(function (s) {
-      ranking.appendChild(el("li", s.name + "：" + (s.status === "unreadable" ? "読み取れません（" + s.reason + "）" : "必須項目の不足 " + s.required_missing + " 件")));
+      ranking.appendChild(el("li", s.name + "：" + (s.status === "unreadable" ? "読み取れません。" + s.reason : "必須項目の不足 " + s.required_missing + " 件")));
     });
   }
 
   header();
   extras();
   render();
+  document.getElementById("details-close").addEventListener("click", hide);
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && !document.getElementById("details").hidden) hide(); });
+  document.getElementById("details").addEventListener("click", function (e) {
+    if (e.target.tagName === "A") document.getElementById("details").hidden = true;
+  });
 })();
