@@ -240,6 +240,9 @@ def parse(text: str, path: str | Path = "<string>", marked: bool = False) -> Yam
     return YamlDocument(data, lines)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: str | Path, depth: int) -> None:
     """Record the line of every key and list item; refuse duplicated keys and deep nesting."""
     if depth > MAX_DEPTH:
@@ -264,6 +267,11 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: str | Path, de
         for index, item in enumerate(node.value):
             lines[(*loc, index)] = item.start_mark.line + 1
             _walk(item, (*loc, index), lines, path, depth + 1)
+    elif isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+        # "\ud800" escapes give lone surrogates, which no UTF-8 output (or message) can hold
+        line = node.start_mark.line + 1
+        raise InputError(f"line {line}: an escape (\\u…) gives a character that is not valid Unicode (a lone surrogate); write the character itself",
+                         path, ja=f"{line}行目: 「\\u…」の書き方で、文字として使えない値（サロゲート）が書かれています。文字をそのまま書いてください")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str | Path) -> InputError:

@@ -47,7 +47,7 @@ class Watched:
     """A policy-kit command in its own process group; every process it starts is remembered."""
 
     def __init__(self, *args: str, env: dict | None = None):
-        self.proc = subprocess.Popen([KIT, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen([KIT, "--lang", "en", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      start_new_session=True, env={**os.environ, **(env or {})})
         self.seen: set[int] = set()
 

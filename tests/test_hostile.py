@@ -22,7 +22,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import CORPUS, run
+from conftest import CORPUS
+from conftest import run as _run
 from proctree import KIT, Watched
 
 POLICIES = CORPUS / "policies"
@@ -43,9 +44,15 @@ def listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
+def run(runner, *args, **kwargs):
+    """The CLI with English messages: these tests assert the developers' wording (the Japanese
+    messages are asserted in test_japanese.py and test_reports_ja.py)."""
+    return _run(runner, "--lang", "en", *args, **kwargs)
+
+
 def kit(*args, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     """policy-kit as a real process (for inputs that could hang it: a timeout is a failure)."""
-    return subprocess.run([KIT, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run([KIT, "--lang", "en", *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def school_folder(root: Path, names: dict[str, Path]) -> Path:
@@ -146,7 +153,7 @@ def test_a_symlinked_letters_folder_is_replaced_not_followed(runner, tmp_path):
     out.mkdir()
     outside.mkdir()
     (out / "schools").symlink_to(outside)
-    result = run(runner, "audit", folder, "-o", out, "--no-cache", "--no-pdf")
+    result = run(runner, "audit", folder, "-o", out, "--no-cache", "--no-pdf", "--force")  # not an earlier report
     assert result.exit_code == 0, result.output
     assert listing(outside) == [] and not (out / "schools").is_symlink() and (out / "schools" / "a.html").is_file()
 
@@ -297,6 +304,17 @@ def _clean_env(tmp_path: Path) -> dict:
     return {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "POLICY_KIT_DEBUG": ""}
 
 
+EARLIER = ["index.html", "summary.json"]
+
+
+def earlier_report(out: Path) -> None:
+    """An earlier audit report in ``out`` (its summary.json makes it one: audit replaces it, and
+    would refuse any other non-empty folder without --force)."""
+    out.mkdir(exist_ok=True)
+    (out / "index.html").write_text("the earlier report", encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps({"checklist": "asahikawa", "schools": []}), encoding="utf-8")
+
+
 def _no_transients(folder: Path) -> list[str]:
     return [p for p in listing(folder) if ".pk-" in p or p.endswith(".tmp")]
 
@@ -307,7 +325,7 @@ def test_a_signal_during_audit_analysis_stops_everything_and_keeps_finished_work
     folder = _long_schools(tmp_path / "in", 24)
     out, cache = tmp_path / "r", tmp_path / "cache"
     out.mkdir()
-    (out / "index.html").write_text("the earlier report", encoding="utf-8")
+    earlier_report(out)
     command = Watched("audit", folder, "-o", out, "--cache-dir", cache, "--jobs", "2", "--no-pdf", "--no-progress", env=_clean_env(tmp_path))
     try:
         command.wait_until(lambda: len(list(cache.glob("*.json"))) >= 1)
@@ -320,7 +338,7 @@ def test_a_signal_during_audit_analysis_stops_everything_and_keeps_finished_work
     assert command.survivors() == []
     finished = list(cache.glob("*.json"))
     assert 1 <= len(finished) < 24 and all(json.loads(p.read_text(encoding="utf-8"))["status"] == "ok" for p in finished)
-    assert listing(out) == ["index.html"] and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
+    assert listing(out) == EARLIER and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
 
 
 @pytest.mark.signals
@@ -331,7 +349,7 @@ def test_a_signal_while_letters_are_written_leaves_the_earlier_report(tmp_path, 
     warm = run(runner, "audit", folder, "-o", tmp_path / "warm", "--cache-dir", cache, "--no-pdf", "--jobs", "2")
     assert warm.exit_code == 1, warm.output
     out.mkdir()
-    (out / "index.html").write_text("the earlier report", encoding="utf-8")
+    earlier_report(out)
     command = Watched("audit", folder, "-o", out, "--cache-dir", cache, "--jobs", "2", "--no-progress", env=_clean_env(tmp_path))
     try:
         command.wait_until(lambda: any(out.glob(".report.pk-staging-*/schools/*.pdf")))
@@ -341,7 +359,7 @@ def test_a_signal_while_letters_are_written_leaves_the_earlier_report(tmp_path, 
     assert exit_code == code, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert command.survivors() == []
-    assert listing(out) == ["index.html"] and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
+    assert listing(out) == EARLIER and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
 
 
 def _roster(tmp_path: Path, count: int) -> Path:
@@ -528,7 +546,7 @@ def test_a_write_failure_mid_report_keeps_the_earlier_report(runner, tmp_path, m
     folder = school_folder(tmp_path / "in", {"a.md": COMPLETE, "b.md": INCOMPLETE})
     out = tmp_path / "r"
     out.mkdir()
-    (out / "index.html").write_text("the earlier report", encoding="utf-8")
+    earlier_report(out)
     (out / "summary.csv").write_text("earlier", encoding="utf-8")
     import policy_kit.atomic as atomic
 
@@ -542,7 +560,7 @@ def test_a_write_failure_mid_report_keeps_the_earlier_report(runner, tmp_path, m
     monkeypatch.setattr(atomic.os, "replace", letters_unwritable)
     result = run(runner, "audit", folder, "-o", out, "--no-cache", "--no-pdf", "--jobs", "1")
     assert_input_error(result, "permission denied")
-    assert listing(out) == ["index.html", "summary.csv"] and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
+    assert listing(out) == sorted([*EARLIER, "summary.csv"]) and (out / "index.html").read_text(encoding="utf-8") == "the earlier report"
 
 
 def test_an_interrupted_school_does_not_block_the_next_run(runner, tmp_path, monkeypatch):
@@ -600,11 +618,14 @@ def test_a_second_generate_of_the_same_school_is_refused_while_the_first_writes(
     holder = _hold_lock(out, "harunire-es")
     try:
         result = kit("generate", SCHOOL, "-o", out, "--format", "html")
+        result_ja = subprocess.run([KIT, "--lang", "ja", "generate", str(SCHOOL), "-o", str(out), "--format", "html"],
+                                   capture_output=True, text=True, timeout=120)
     finally:
         holder.kill()
         holder.wait()
     assert result.returncode == 2 and f"another policy-kit run (process {holder.pid}) is writing" in result.stderr, result.stderr
-    assert "別の policy-kit の処理" in result.stderr and not (out / "harunire-es").exists()
+    assert result_ja.returncode == 2 and f"別の policy-kit の処理（プロセス番号 {holder.pid}）が" in result_ja.stderr, result_ja.stderr
+    assert not (out / "harunire-es").exists()
     assert kit("generate", SCHOOL, "-o", out, "--format", "html").returncode == 0  # the lock died with its holder
 
 
@@ -624,7 +645,7 @@ def test_concurrent_generates_of_two_schools_sharing_an_id_never_mix(tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text(SCHOOL.read_text(encoding="utf-8").replace("はるにれ", "べつの"), encoding="utf-8")
     out = tmp_path / "out"
-    runs = [subprocess.Popen([KIT, "generate", str(path), "-o", str(out), "--format", "html"], stdout=subprocess.PIPE,
+    runs = [subprocess.Popen([KIT, "--lang", "en", "generate", str(path), "-o", str(out), "--format", "html"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for path in (SCHOOL, other)]
     results = [(p.wait(timeout=120), p.stderr.read()) for p in runs]
     assert sorted(code for code, _ in results) == [0, 2], results
@@ -783,3 +804,17 @@ def test_an_unknown_waiver_id_names_the_configuration_file(runner, tmp_path):
     config.write_text('[[waivers]]\nid = "police-refferal"\nreason = "x"\n', encoding="utf-8")
     assert_input_error(run(runner, "check", INCOMPLETE, "--config", config), f"{config}: waivers: unknown requirement id 'police-refferal'",
                        "did you mean 'police-referral'")
+
+
+def test_an_escaped_lone_surrogate_in_yaml_names_its_line(runner, tmp_path):
+    """「"\\ud800"」 in a double-quoted YAML string is a character no UTF-8 output can hold (found by
+    the fuzzing of test_fuzz.py): refused with its line, in Japanese by default."""
+    text = SCHOOL.read_text(encoding="utf-8").replace("fiscal_year: 2026", 'fiscal_year: "\\ud800\\udc00"', 1)
+    assert '"\\ud800' in text
+    path = tmp_path / "school.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "ud800" in l)
+    result = _run(runner, "generate", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{line}行目: 「\\u…」の書き方で、文字として使えない値（サロゲート）が書かれています" in result.output
+    assert not (tmp_path / "out").exists()
