@@ -292,12 +292,12 @@ class Matcher:
             section = self.sections[sec]
             if self._chars(section) > MAX_SECTION_CHARS or self._is_title(section):
                 continue  # too wide to be one unit, or the whole document under its title
-            members = set(range(section.start, section.end)) | set(section.ancestors)
             # a section is one unit only when it is about the topic: its heading (or its parent's)
             # states a group or a context concept
             topical = self._topic_headings(section)
-            if any(hits & topical for hits in groups) or any(j in self.hits(name, fuzzy) for name in clause.context for j in topical):
-                units.append((members, section.doc, section.heading, sec))
+            named = {j for hits in groups for j in hits & topical}
+            named |= {j for name in clause.context for j in topical if j in self.hits(name, fuzzy)}
+            units += [(members, section.doc, section.heading, sec) for members in self._unit_members(section, named)]
         return self._match_units(clause, requirement, fuzzy, groups, units)
 
     def _topic_headings(self, section: Section) -> set[int]:
@@ -308,6 +308,23 @@ class Matcher:
         out |= {child.heading for child in self._children(section) if child.heading is not None}
         titles = {sec.heading for sec in self.sections if self._is_title(sec)}
         return out - titles
+
+    def _unit_members(self, section: Section, named: set[int]) -> list[set[int]]:
+        """The units a section gives: sets of sentences read together. When the section's own
+        heading (or its parent's) names the topic: all of it, one unit. When only subsections'
+        headings do (a chapter 「いじめへの対処」 with 「8 警察との連携」 among its parts): one unit per
+        such subsection, with the chapter's own opening text — never the chapter's other
+        subsections (「1 情報共有の手順」 says nothing about the police), nor two named subsections
+        together (「9 警察との連携」 and 「11 保護者への説明」 of a serious case are two topics)."""
+        members = set(range(section.start, section.end)) | set(section.ancestors)
+        own = {section.heading} if section.heading is not None else set()
+        if section.parent is not None and self.sections[section.parent].heading is not None:
+            own.add(self.sections[section.parent].heading)
+        if named & own:
+            return [members]
+        children = self._children(section)
+        opening = members.difference(*(range(c.start, c.end) for c in children))
+        return [opening | set(range(c.start, c.end)) for c in children if c.heading in named]
 
     def _children(self, section: Section) -> list[Section]:
         if self._child_index is None:
@@ -363,6 +380,7 @@ class Matcher:
                 # every group stated: by body text that affirms it, or by a heading of the section
                 strong = solid_groups >= 1 and all(
                     self._solid(j, g, requirement, clause) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
+                strong = strong and self._headings_cover(chosen, heading)
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
                 # evidence: the sentences that carry the requirement first, then the section's heading
                 indices = sorted(set(chosen), key=lambda j: (self.sentences[j].is_heading, j))
@@ -374,6 +392,19 @@ class Matcher:
                 if best.strong:
                     break
         return best
+
+    def _headings_cover(self, chosen: list[int], unit_heading: int | None) -> bool:
+        """A subsection's heading inside a unit speaks for that subsection only: when it supplies a
+        group, the other groups must stand under it too. 「(5) 児童生徒が主体となる取組」 whose body
+        only plans it does not join with an activity described under 「(1) 分かる授業」."""
+        for j in chosen:
+            s = self.sentences[j]
+            if not s.is_heading or j == unit_heading or s.section < 0 or self.sections[s.section].heading != j:
+                continue
+            sub = self.sections[s.section]
+            if any(not (sub.start <= k < sub.end) and k not in sub.ancestors for k in chosen):
+                return False
+        return True
 
     def _context_ok(self, clause: Clause, chosen: list[int], fuzzy: bool) -> bool:
         doc = self.sentences[chosen[0]].doc
