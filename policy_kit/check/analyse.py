@@ -135,6 +135,7 @@ class Scope:
     negated: bool
     planned: bool
     predicate: str  # the lemma of the predicate the phrase belongs to ("" when none found)
+    main: bool = False  # that predicate closes the sentence (its root), or governs the one that does
 
     @property
     def affirmed(self) -> bool:
@@ -188,7 +189,7 @@ def _scope(doc, start: int, end: int) -> Scope:
         negated = negated or governor.lemma_ in NEGATING_PREDICATES or (
             _is_predicate(governor) and _has_negation(governor, span_ids) and not _manner(governor, span_ids))
         planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids)
-    return Scope(negated, planned, node.lemma_)
+    return Scope(negated, planned, node.lemma_, governor.head.i == governor.i)
 
 
 def _manner(predicate, span_ids: set[int]) -> bool:

@@ -37,6 +37,12 @@ MAX_SECTION_CHARS = 3000  # larger sections (a whole chapter) are too wide to be
 _SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外")
 
 
+# acts a policy does or does not do (実施していない, 検討していきます); a negated 見逃さない or
+# 許さない closing a sentence is a commitment, not a denial
+_DOING = {"実施", "行う", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
+          "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む", "する"}
+
+
 @dataclass
 class Evidence:
     path: str
@@ -184,9 +190,14 @@ class Matcher:
         if not spans:  # found through dictionary forms only: no position to parse from
             return not self.negated(i)
         # affirmed when one mention of the act is stated as done: not denied or put off by the parse,
-        # and no cue right after it in its clause (「ストレスチェック：未実施」)
+        # and no cue right after it in its clause (「ストレスチェック：未実施」) — unless the sentence's
+        # main predicate denies or defers a mention: 「スマートフォンを所持している者が少ないため、
+        # ネットパトロール等は実施していない」 does not affirm online measures through 所持している
         text = sentence.lower
-        for (start, end), scope in zip(spans, self._scopes_of(i, spans)):
+        scopes = self._scopes_of(i, spans)
+        if any(scope.main and scope.predicate in _DOING and not scope.affirmed for scope in scopes):
+            return False
+        for (start, end), scope in zip(spans, scopes):
             tail = re.split(r"[、,。]", text[start:], maxsplit=1)[0]
             if scope.affirmed and not any(cue.search(tail) for cue in self.checklist.negation_cues):
                 return True
