@@ -40,7 +40,7 @@ _SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|�
 # acts a policy does or does not do (実施していない, 検討していきます); a negated 見逃さない or
 # 許さない closing a sentence is a commitment, not a denial
 _DOING = {"実施", "行う", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
-          "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む", "する"}
+          "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む"}
 
 
 @dataclass

@@ -177,6 +177,7 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
     lines = _prepare(document)
     lines = _split_run_ons(lines)
     lines = _join_numbers(lines)
+    lines = _month_tables(lines)
     blocks = _blocks(lines, document.kind)
     _assign_levels(blocks)
     _demote_lists(blocks)
@@ -279,6 +280,65 @@ def _join_numbers(lines: list[_Line]) -> list[_Line]:
 # --------------------------------------------------------------------------- 4. blocks
 
 
+_MONTH_CELL = re.compile(r"(1[0-2]|[1-9])月")
+_HEAD_LINE = "table_header"  # a line's role inside this module: the column names of a rebuilt table
+
+
+def _month_tables(lines: list[_Line]) -> list[_Line]:
+    """A month-by-month programme whose table was flattened to one cell per line (「月」「未然防止の取組」
+    …「4月」「学級開き」「家庭訪問」…「5月」…): one table row per month, the lines before the first
+    month (from the 「月」 column name on) as the header row. At least three months in order, each
+    followed by a few short cells; anything else is left as it is."""
+    text_at = [i for i, line in enumerate(lines) if not line.blank]
+    months = [k for k, i in enumerate(text_at) if not lines[i].role and _MONTH_CELL.fullmatch(lines[i].text)]
+    replace: dict[int, _Line] = {}  # index of a rebuilt row's first line → the row
+    dropped: set[int] = set()
+    k = 0
+    while k < len(months):
+        run = [months[k]]
+        while k + 1 < len(months) and _next_month(lines[text_at[months[k]]].text, lines[text_at[months[k + 1]]].text) \
+                and 1 <= months[k + 1] - months[k] - 1 <= 15 and _cells_between(lines, text_at, months[k], months[k + 1]):
+            run.append(months[k + 1])
+            k += 1
+        k += 1
+        if len(run) < 3:
+            continue
+        per_month = max(months_b - months_a - 1 for months_a, months_b in zip(run, run[1:]))
+        end = run[-1] + 1  # the last month's cells: short lines, no more than the widest month above
+        while end < len(text_at) and end - run[-1] - 1 < per_month and _is_cell(lines[text_at[end]]):
+            end += 1
+        head = run[0]
+        while head > 0 and run[0] - head < 10 and _is_cell(lines[text_at[head - 1]]) and lines[text_at[head]].text != "月":
+            head -= 1
+        if lines[text_at[head]].text == "月" and head < run[0]:
+            _rebuild(lines, text_at[head:run[0]], replace, dropped, _HEAD_LINE)
+        for a, b in zip(run, [*run[1:], end]):
+            _rebuild(lines, text_at[a:b], replace, dropped, TABLE_ROW)
+    if not replace:
+        return lines
+    return [replace.get(i, line) for i, line in enumerate(lines) if i not in dropped or i in replace]
+
+
+def _next_month(a: str, b: str) -> bool:
+    return int(b[:-1]) == int(a[:-1]) % 12 + 1
+
+
+def _is_cell(line: _Line) -> bool:
+    return not line.role and len(line.text) <= 60 and "。" not in line.text and not _MONTH_CELL.fullmatch(line.text) \
+        and not SCHEMES[1][1].match(line.text)
+
+
+def _cells_between(lines: list[_Line], text_at: list[int], a: int, b: int) -> bool:
+    return all(_is_cell(lines[text_at[j]]) for j in range(a + 1, b))
+
+
+def _rebuild(lines: list[_Line], indices: list[int], replace: dict[int, _Line], dropped: set[int], role: str) -> None:
+    first = lines[indices[0]]
+    cells = tuple(lines[i].text for i in indices)
+    replace[indices[0]] = _Line(first.page, first.number, " ".join(cells), " ".join(cells), role, 0, cells, False, " ".join(cells))
+    dropped.update(range(indices[0], indices[-1] + 1))
+
+
 def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
     full = _full_line_length(lines)
     soft_blanks = _double_spaced(lines)
@@ -298,6 +358,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
                 flush()
             continue
         pos = (line.page, line.number)
+        if line.role == _HEAD_LINE:
+            flush()
+            blocks.append(_Block(TABLE_HEAD, [(*pos, line.text)]))
+            continue
         if line.role == HEADING:
             flush()
             blocks.append(_Block("heading", [(*pos, line.text.lstrip("#").strip())], "explicit", line.level, True))
