@@ -405,6 +405,9 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         elif not full and line.text.endswith(("。", "！", "？")):
             flush()
     flush()
+    for block, nxt in zip(blocks, blocks[1:]):  # 「月 未然防止の取組 …」 above 「4月 …」: the programme's header row
+        if block.kind == TABLE and nxt.kind == TABLE and re.match(r"月(\s|$)", block.text) and _MONTH_ROW.match(nxt.text):
+            block.kind = TABLE_HEAD
     for block in blocks:  # a paragraph that starts with a list marker is a list item
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
