@@ -226,9 +226,22 @@ class Matcher:
         if clause is not None and clause.roles:
             result = {j for j in result if self.sentences[j].role in clause.roles}
         if clause is not None and clause.unless:
-            result = {j for j in result if not any(j in self.hits(name) or self.in_heading(name, self.sentences[j].heading)
-                                                  for name in clause.unless)}
+            kept = {j for j in result if not any(j in self.hits(name) or self.in_heading(name, self.sentences[j].heading)
+                                                for name in clause.unless)}
+            # a heading whose body uses the words only in that other context (「教職員の研修」 over first
+            # aid only) does not name the topic either
+            result = {j for j in kept if not (self.sentences[j].is_heading and self._body_only_other(j, result, kept))}
         return result
+
+    def _body_only_other(self, heading: int, found: set[int], kept: set[int]) -> bool:
+        """Whether the section under ``heading`` uses the group's words in its body only where an
+        ``unless`` concept puts them in another context."""
+        s = self.sentences[heading]
+        if s.section < 0 or self.sections[s.section].heading != heading:
+            return False
+        section = self.sections[s.section]
+        body = [k for k in range(section.start, section.end) if k in found and not self.sentences[k].is_heading]
+        return bool(body) and not any(k in kept for k in body)
 
     def _solid(self, j: int, group: list[str], requirement: Requirement, clause: Clause | None = None) -> bool:
         """A body sentence that states the group's acts as done — or, for a clause that looks only at

@@ -320,7 +320,9 @@ def _month_tables(lines: list[_Line]) -> list[_Line]:
 
 
 def _next_month(a: str, b: str) -> bool:
-    return int(b[:-1]) == int(a[:-1]) % 12 + 1
+    """``b`` follows ``a`` in the school year (April to March), a few months on at most."""
+    step = (int(b[:-1]) - 4) % 12 - (int(a[:-1]) - 4) % 12
+    return 1 <= step <= 3
 
 
 def _is_cell(line: _Line) -> bool:
