@@ -123,7 +123,10 @@ ACT_NOUNS = {"実施", "導入", "作成", "設置", "整備", "策定", "配置
 FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"}
 # 「ためらわず相談する」「迷わず通報する」「叱って終わりにせず」「学校だけで判断せず」: the negation belongs to
 # the manner, not to the act — judge the predicate above instead
-NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", "終わらせる", "済ませる", "済む", "とどめる", "止める", "怠る", "欠かす"}
+NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", "終わらせる", "済ませる", "済む", "とどめる", "止める", "怠る", "欠かす",
+                  # commitments said in the negative: 「見逃さない」「生まない」「許さない」「放置しない」
+                  "見逃す", "見過ごす", "見落とす", "生む", "許す", "放置", "放置する", "抱え込む", "傍観"}
+_ALONE = {"一人", "ひとり", "独り"}  # 「一人にしない」: nobody left alone
 MAX_PARSE_CHARS = 300  # longer "sentences" (flattened tables) are cut before parsing
 _EMBEDDED = {"acl", "obj", "nsubj", "obl", "ccomp", "xcomp", "nmod", "compound", "csubj"}
 
@@ -194,9 +197,13 @@ def _scope(doc, start: int, end: int) -> Scope:
 
 def _manner(predicate, span_ids: set[int]) -> bool:
     """A negated predicate that only says how the act is done: 「ためらわず」「だけで終わらせず」."""
+    if predicate.lemma_ in NEGATING_PREDICATES and any(c.lemma_ in NEGATED_MANNER for c in predicate.children):
+        return True  # 「見逃さない」 parsed with ない above the verb
     if not _has_negation(predicate, span_ids):
         return False
     if predicate.lemma_ in NEGATED_MANNER:
+        return True
+    if predicate.lemma_ == "する" and any(c.lemma_ in _ALONE for c in predicate.children):
         return True
     return any(g.lemma_ == "だけ" or g.lemma_ == "終わり" for c in predicate.children for g in (c, *c.children))
 
