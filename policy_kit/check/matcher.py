@@ -93,6 +93,8 @@ class Matcher:
         self._joins: dict[str, tuple[str, list[int]]] = {}
         self.parsed_sentences = 0  # how many sentences the dependency parse looked at (benchmarks)
         self._child_index: dict[int, list[Section]] | None = None
+        self._titles: set[int] | None = None  # the headings that are documents' titles
+        self._doc_starts: dict[int, int] = {}
 
     # ------------------------------------------------------------------ concepts
 
@@ -330,8 +332,9 @@ class Matcher:
         if section.parent is not None and self.sections[section.parent].heading is not None:
             out.add(self.sections[section.parent].heading)
         out |= {child.heading for child in self._children(section) if child.heading is not None}
-        titles = {sec.heading for sec in self.sections if self._is_title(sec)}
-        return out - titles
+        if self._titles is None:
+            self._titles = {sec.heading for sec in self.sections if self._is_title(sec)}
+        return out - self._titles
 
     def _unit_members(self, section: Section, named: set[int]) -> list[set[int]]:
         """The units a section gives: sets of sentences read together. When the section's own
@@ -364,7 +367,10 @@ class Matcher:
                 and section.parent is None and len(self._children(section)) >= 3)
 
     def _first_of_doc(self, doc: int) -> int:
-        return next(j for j, s in enumerate(self.sentences) if s.doc == doc)
+        if not self._doc_starts:
+            for j, s in enumerate(self.sentences):
+                self._doc_starts.setdefault(s.doc, j)
+        return self._doc_starts[doc]
 
     def _chars(self, section: Section) -> int:
         return sum(len(self.sentences[j].text) for j in range(section.start, section.end))
