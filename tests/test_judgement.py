@@ -171,6 +171,9 @@ SECTIONS = [
      "（２）人との関わり方の学習\n学級活動で、相手の気持ちに気づくことをロールプレイで学ぶ。\n"
      "（５）児童生徒が主体となる取組\n高等部生徒会によるいじめ防止の取組については、来年度以降に検討する。\n"
      "（６）教職員の研修\n４月に本方針を確認する。"),
+    ("three sections named for the pillars still make the approach (headings may name them together)", "comprehensive-approach", "present",
+     "第３章　未然防止の取組\n学級づくりと授業づくりを進める。\n第４章　早期発見の取組\nアンケートを年３回行い、全員と面談する。\n"
+     "第５章　いじめへの対処\n報告を受けた委員会が対応方針を決め、組織で対応する。"),
     ("but the principle still finds a section whose own heading names the topic", "police-explanation-to-parents", "present",
      "８　警察との連携\n犯罪に当たるいじめは、ためらわずに警察に相談・通報する。\nこのことを、入学説明会と年度初めの保護者会で保護者に説明する。"),
 ]

@@ -432,8 +432,8 @@ class Matcher:
             if not s.is_heading or j == unit_heading or s.section < 0 or self.sections[s.section].heading != j:
                 continue
             sub = self.sections[s.section]
-            if any(not (sub.start <= k < sub.end) and k not in sub.ancestors for k in chosen):
-                return False
+            if any(not (sub.start <= k < sub.end) and k not in sub.ancestors and not self.sentences[k].is_heading for k in chosen):
+                return False  # body text of another subsection (headings may name the pillars together)
         return True
 
     def _context_ok(self, clause: Clause, chosen: list[int], fuzzy: bool) -> bool:
