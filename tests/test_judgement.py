@@ -162,7 +162,7 @@ FALSE_POSITIVES = [
 
 SECTIONS = [
     # a chapter made topical only by a subsection's heading reads that subsection, not its siblings
-    ("a sibling subsection does not lend 年度初め to the police section", "police-explanation-to-parents", "partial",
+    ("a sibling subsection does not lend 年度初め to the police section", "police-explanation-to-parents", "missing",
      "第５章　いじめへの対処\n１　情報共有の手順\n教職員が自分だけで判断しないことを、年度初めの職員会議で全教職員に確認する。\n"
      "８　警察との連携\n犯罪行為として取り扱われるべきと認めるときは、被害生徒や保護者の意向に配慮しつつ、ためらうことなく警察署に相談する。"),
     # a subsection's heading speaks for its own body: 「(5) 児童生徒が主体となる取組」 whose body only plans it

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .document import HEADING, LIST_ITEM, TABLE_ROW, Document
+from .document import HEADING, LIST_ITEM, PARAGRAPH, TABLE_ROW, Document
 
 _JA = r"\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2460-\u24ff\u25a0-\u25ff"
 _SPACE_BETWEEN_JA = re.compile(rf"(?<=[{_JA}0-9])[ \t\u00a0]+(?=[{_JA}])|(?<=[{_JA}])[ \t\u00a0]+(?=[{_JA}0-9])")
@@ -290,7 +290,7 @@ def _month_tables(lines: list[_Line]) -> list[_Line]:
     month (from the 「月」 column name on) as the header row. At least three months in order, each
     followed by a few short cells; anything else is left as it is."""
     text_at = [i for i, line in enumerate(lines) if not line.blank]
-    months = [k for k, i in enumerate(text_at) if not lines[i].role and _MONTH_CELL.fullmatch(lines[i].text)]
+    months = [k for k, i in enumerate(text_at) if lines[i].role in ("", PARAGRAPH) and _MONTH_CELL.fullmatch(lines[i].text)]
     replace: dict[int, _Line] = {}  # index of a rebuilt row's first line → the row
     dropped: set[int] = set()
     k = 0
@@ -326,7 +326,7 @@ def _next_month(a: str, b: str) -> bool:
 
 
 def _is_cell(line: _Line) -> bool:
-    return not line.role and len(line.text) <= 60 and "。" not in line.text and not _MONTH_CELL.fullmatch(line.text) \
+    return line.role in ("", PARAGRAPH) and len(line.text) <= 60 and "。" not in line.text and not _MONTH_CELL.fullmatch(line.text) \
         and not SCHEMES[1][1].match(line.text)
 
 
