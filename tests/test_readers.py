@@ -474,3 +474,28 @@ def test_markdown_lines_carry_their_roles_and_keep_the_file_s_line_numbers():
         ("list_item", 0, "・", "・ アンケートを行う。", ()), ("list_item", 0, "2.", "2. 面談を行う。", ()),
         ("table_row", 0, "", "月　取組", ("月", "取組")), ("", 0, "", "", ()), ("table_row", 0, "", "6月　アンケート", ("6月", "アンケート")),
         ("", 0, "", "", ()), ("", 0, "", "# not a heading", ()), ("", 0, "", "", ()), ("", 0, "", "", ())]
+
+
+def test_a_page_laid_out_with_tables_reads_as_regions_not_one_row(runner, tmp_path):
+    """Old school sites put the banner, the menu column and the content column in one big table.
+    Its cells are regions of the page: the policy's paragraphs stay paragraphs (a check finds the
+    PDCA only where the policy says it, not in a row that joins the menu's 学校評価 with the text),
+    while a real data table inside the content keeps its rows and cells."""
+    html = """<html><head><meta charset="utf-8"></head><body><table width="780"><tr>
+<td colspan="2"><b>北星市立ほしみ小学校</b></td></tr>
+<tr><td width="160"><table><tr><td>校長あいさつ</td></tr><tr><td>学校評価</td></tr><tr><td>学年のページ</td></tr></table></td>
+<td><font size="4"><b>ほしみ小学校いじめ防止基本方針</b></font><br><hr>
+第１　基本的な考え方<br>いじめは、どの子どもにも起こり得る。<br>
+<table border="1"><tr><th>役職</th><th>役割</th></tr><tr><td>校長</td><td>総括</td></tr><tr><td>教頭</td><td>報告の受付</td></tr></table>
+校内研究では授業改善のＰＤＣＡサイクルを回す。</td></tr></table></body></html>"""
+    document = read_bytes(html.encode("utf-8"), "page.html")
+    lines = [(line.role, line.text) for page in document.pages for line in page]
+    texts = [text for _, text in lines]
+    assert "ほしみ小学校いじめ防止基本方針" in texts and "いじめは、どの子どもにも起こり得る。" in texts
+    assert (TABLE_ROW, "校長　総括") in lines and (TABLE_ROW, "教頭　報告の受付") in lines
+    assert not any("学校評価" in text and "基本方針" in text for text in texts)  # menu and content never joined
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    result = run(runner, "--lang", "en", "check", path, "--format", "json")
+    statuses = {r["id"]: r["status"] for r in json.loads(result.output)["requirements"]}
+    assert statuses["pdca-review"] == "missing"

@@ -142,6 +142,14 @@ class _Lines:
         elif tag in ("ul", "ol"):
             self.flush()
             self._list(node)
+        elif tag == "table" and _layout_table(node):
+            self.flush()
+            for row in _own_rows(node):  # a page laid out with a table: its cells are regions of the page
+                for cell in row:
+                    if isinstance(cell.tag, str) and cell.tag in ("td", "th"):
+                        self.flush()
+                        self._children(cell)
+                        self.flush()
         elif tag == "table":
             self.flush()
             self._table(node)
@@ -202,6 +210,28 @@ class _Lines:
             cells = [_cell_text(cell) for cell in row if cell.tag in ("td", "th")]
             if any(cells):
                 self.lines.append(Line("　".join(c for c in cells if c), TABLE_ROW, cells=tuple(cells)))
+
+
+_LAYOUT_INSIDE = ("table", "h1", "h2", "h3", "h4", "h5", "h6", "hr")
+
+
+def _own_rows(table) -> list:
+    return [row for row in table.iter("tr") if _closest_table(row) is table]
+
+
+def _layout_table(table) -> bool:
+    """A table that lays out a page (old school sites: a banner row, a menu column, the content
+    column) rather than holding data: a cell of its own holds another table, a heading or a rule,
+    or runs to more than 1,000 characters."""
+    for row in _own_rows(table):
+        for cell in row:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            if any(isinstance(d.tag, str) and d.tag in _LAYOUT_INSIDE for d in cell.iter() if d is not cell):
+                return True
+            if len(_text(cell)) > 1000:
+                return True
+    return False
 
 
 def _cell_text(cell) -> str:
