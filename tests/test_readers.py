@@ -499,3 +499,25 @@ def test_a_page_laid_out_with_tables_reads_as_regions_not_one_row(runner, tmp_pa
     result = run(runner, "--lang", "en", "check", path, "--format", "json")
     statuses = {r["id"]: r["status"] for r in json.loads(result.output)["requirements"]}
     assert statuses["pdca-review"] == "missing"
+
+
+def test_a_docx_with_a_paragraph_per_wrapped_line_reads_whole_sentences(runner, tmp_path):
+    """PDF text pasted into Word keeps a paragraph per line: a paragraph that stops mid-sentence
+    goes on in the next, so the requirement is found as in the text version."""
+    import docx
+
+    lines = ["６　いじめの解消", "いじめが解消したと判断するのは、被害児童に対する行為が少なくとも３か",
+             "月止んでおり、その児童が心身の苦痛を感じていないことを本人と保護者との", "面談で確かめたときとする。",
+             "７　重大事態への対処", "重大事態が起きたときは市教育委員会に直ちに報告する。"]
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    path = tmp_path / "wrapped.docx"
+    document.save(path)
+    text = tmp_path / "wrapped.txt"
+    text.write_text("\n".join(lines), encoding="utf-8")
+    statuses = []
+    for p in (path, text):
+        result = run(runner, "--lang", "en", "check", p, "--format", "json")
+        statuses.append({r["id"]: r["status"] for r in json.loads(result.output)["requirements"]})
+    assert statuses[0]["resolution-criteria"] == "present" and statuses[0] == statuses[1]

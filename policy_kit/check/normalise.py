@@ -401,7 +401,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()
         para.append((*pos, line.text))
         if whole_lines:
-            flush()
+            # a paragraph per line of a PDF pasted into Word (or a page): one that stops mid-sentence
+            # goes on in the next (「…少なくとも３か月」 then 「止んでいること」)
+            if len(line.text) < 20 or line.text.endswith(_PARAGRAPH_END):
+                flush()
         elif full and len(line.text) < full * 0.7 and not line.text.endswith(("、", ",", "・")):
             flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
         elif not full and line.text.endswith(("。", "！", "？")):
