@@ -467,10 +467,6 @@ def check(files: tuple[Path, ...], checklist_name: str | None, formats: tuple[st
     targets = _report_targets(formats, None if output is not None and str(output) == "-" else output)
     checker = _checker(checklist_name, config_path, ignore, max_pages, max_file_mb)
     fail_on = fail_on or checker.config.fail_on
-    if checker.parse:
-        from .check.analyse import preload_parser
-
-        preload_parser()  # spaCy and the GiNZA model load while the files are read and analysed
     results = []
     if any(str(f) == "-" for f in files):
         if len(files) > 1:

@@ -14,7 +14,6 @@ Texts are fed to SudachiPy in chunks well below its 49,149-byte input limit."""
 from __future__ import annotations
 
 import functools
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -47,33 +46,10 @@ def sudachi():
         raise _model_error(exc) from None
 
 
-_PARSER: "list[Language]" = []  # the loaded pipeline (at most one per process)
-_PARSER_LOCK = threading.Lock()
-
-
+@functools.lru_cache(maxsize=1)
 def parser() -> "Language":
-    """The GiNZA pipeline with the dependency parser, loaded on first use, once per process (a
-    second caller waits for a load under way, e.g. one started by ``preload_parser``)."""
-    with _PARSER_LOCK:
-        if not _PARSER:
-            _PARSER.append(_load(_EXCLUDE_FOR_PARSE))
-        return _PARSER[0]
-
-
-def preload_parser() -> None:
-    """Start loading the parser in a background thread (spaCy's import and the model take about
-    2.5 s cold), so that it overlaps reading and analysing the document. Errors surface when the
-    parser is first needed, from ``parser()`` itself."""
-    if _PARSER:
-        return
-
-    def load() -> None:
-        try:
-            parser()
-        except Exception:  # noqa: BLE001 - parser() raises again, with its message, where it is needed
-            pass
-
-    threading.Thread(target=load, name="ginza-preload", daemon=True).start()
+    """The GiNZA pipeline with the dependency parser, loaded on first use, once per process."""
+    return _load(_EXCLUDE_FOR_PARSE)
 
 
 @functools.lru_cache(maxsize=1)
