@@ -71,17 +71,17 @@ def write_report(path: str | Path, text: str) -> Path:
     return write_text(path, text)
 
 
-def _reason_ja(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "書き込めません：ディスクがいっぱいです"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "書き込めません：書き込みの権限がありません（フォルダに書き込めるか確認してください）"
-    return f"書き込めません（{exc.strerror or exc}）"
+_WRITE_FAILURES = {  # errno → (English, Japanese)
+    errno.ENOSPC: ("cannot write: the disk is full", "書き込めません：ディスクがいっぱいです"),
+    errno.EACCES: ("cannot write: permission denied (is the directory writable?)",
+                   "書き込めません：書き込みの権限がありません（フォルダに書き込めるか確認してください）"),
+}
+_WRITE_FAILURES[errno.EPERM] = _WRITE_FAILURES[errno.EROFS] = _WRITE_FAILURES[errno.EACCES]
 
 
 def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "cannot write: the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "cannot write: permission denied (is the directory writable?)"
-    return f"cannot write: {exc.strerror or exc}"
+    return _WRITE_FAILURES.get(exc.errno, (f"cannot write: {exc.strerror or exc}",))[0]
+
+
+def _reason_ja(exc: OSError) -> str:
+    return _WRITE_FAILURES.get(exc.errno, ("", f"書き込めません（{exc.strerror or exc}）"))[1]
