@@ -35,10 +35,14 @@ def downloads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory, downloads):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     d = chrome(tmp_path_factory.mktemp("profile"), downloads)
-    d.wait = lambda condition, timeout=30: WebDriverWait(d, timeout, poll_frequency=0.2).until(condition)
+    # the page re-renders its messages after each check: an element found a moment ago may be gone,
+    # so a condition that meets a stale (or not yet present) element is simply asked again
+    d.wait = lambda condition, timeout=30: WebDriverWait(
+        d, timeout, poll_frequency=0.2, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
     yield d
     d.quit()
 
