@@ -521,3 +521,21 @@ def test_a_docx_with_a_paragraph_per_wrapped_line_reads_whole_sentences(runner, 
         result = run(runner, "--lang", "en", "check", p, "--format", "json")
         statuses.append({r["id"]: r["status"] for r in json.loads(result.output)["requirements"]})
     assert statuses[0]["resolution-criteria"] == "present" and statuses[0] == statuses[1]
+
+
+def test_a_docx_heading_number_alone_in_its_paragraph_joins_its_title(tmp_path):
+    """「第７」 in one Word paragraph and the title in the next (a PDF's layout pasted in) is one
+    heading, as in the text version."""
+    import docx
+
+    from policy_kit.check.checker import sentences_of
+    from policy_kit.check.extract import read_document
+
+    document = docx.Document()
+    for text in ["第７", "重大事態への対処", "重大事態が起きたときは、校長が直ちに市教育委員会に報告する。"]:
+        document.add_paragraph(text)
+    path = tmp_path / "numbers.docx"
+    document.save(path)
+    sentences = sentences_of([read_document(path)])
+    assert [(s.is_heading, s.text) for s in sentences][:2] == [(True, "第7 重大事態への対処"),
+                                                             (False, "重大事態が起きたときは、校長が直ちに市教育委員会に報告する。")]

@@ -268,7 +268,7 @@ def _join_numbers(lines: list[_Line]) -> list[_Line]:
                              raw=f"{pending.raw} {line.raw}"))
             pending = None
             continue
-        if not line.role and (_BARE_NUMBER.fullmatch(line.text) or _BARE_BULLET.fullmatch(line.text)):
+        if line.role in ("", PARAGRAPH) and (_BARE_NUMBER.fullmatch(line.text) or _BARE_BULLET.fullmatch(line.text)):
             pending = line
             continue
         out.append(line)
