@@ -63,3 +63,13 @@ def samples(tmp_path_factory) -> Path:
     result = run(CliRunner(), "generate", *sorted((CORPUS / "schools").glob("*.yaml")), "-o", out)
     assert result.exit_code == 0, result.output
     return out
+
+
+def browser(tmp_path: Path, width: int = 1400, height: int = 1000):
+    """Headless Debian Chromium (policy_kit.web.devserver.chrome, as the web tests and scripts use);
+    the test is skipped where chromium and chromium-driver are not installed (make install installs them)."""
+    from policy_kit.web.devserver import browser_available, chrome
+
+    if not browser_available():
+        pytest.skip("Debian's chromium and chromium-driver are not installed (make install installs them as root)")
+    return chrome(tmp_path / "profile", width=width, height=height)

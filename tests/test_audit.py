@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import CORPUS, run
+from conftest import CORPUS, browser, run
 from policy_kit.render import html_to_pdf
 
 POLICIES = CORPUS / "policies"
@@ -128,19 +128,10 @@ def test_usage_errors_exit_2(runner, tmp_path):
 
 
 def test_clicking_a_cell_in_chromium_shows_the_evidence(audited, tmp_path):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (make install installs them as root)")
-    webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.common.by import By
 
     _, out, _, _ = audited
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
-    driver = webdriver.Chrome(options=options, service=service)
+    driver = browser(tmp_path, 1400, 1000)
     try:
         driver.get((out / "index.html").as_uri())
         cell = driver.find_element(By.CSS_SELECTOR, 'td[data-school="yamanami-es"][data-req="police-referral"]')

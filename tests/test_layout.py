@@ -5,12 +5,11 @@ numbers are tel: links, and it reads on a 375 px wide phone without sideways scr
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import SAMPLE_SCHOOLS
+from conftest import SAMPLE_SCHOOLS, browser
 from page_images import body_fill, render_pages, side_margin_ink
 
 DOCUMENTS = ["policy", "leaflet", "program", "pupils"]
@@ -70,16 +69,10 @@ def test_leaflet_phone_numbers_are_tel_links(samples, school):
 
 @pytest.mark.parametrize("document", ["leaflet", "pupils"])
 def test_reads_on_a_375px_phone(samples, tmp_path, document):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (make install installs them as root)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2}})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
+    from policy_kit.web.devserver import set_width
+
+    driver = browser(tmp_path, 375, 812)
+    set_width(driver, 375, 812)  # a phone: 375 CSS pixels wide
     try:
         for school in SAMPLE_SCHOOLS:
             driver.get((samples / school / f"{document}.html").as_uri())

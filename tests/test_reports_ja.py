@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run
+from conftest import CORPUS, browser, run
 from policy_kit.check.checklist import load_checklist, parse_checklist
 
 POLICIES = CORPUS / "policies"
@@ -204,23 +204,11 @@ def test_a_file_as_the_report_folder_is_refused(runner, tmp_path):
 # ----------------------------------------------------------------------------- the page in a browser
 
 
-def _chrome(tmp_path: Path, width: int, height: int):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (make install installs them as root)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},{height}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
-
-
 def test_all_30_requirement_columns_fit_at_1400px_with_a_sticky_header(report, tmp_path):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    driver = _chrome(tmp_path, 1400, 900)
+    driver = browser(tmp_path, 1400, 900)
     try:
         driver.get((report / "index.html").as_uri())
         width = driver.execute_script("return document.documentElement.clientWidth")
@@ -261,7 +249,7 @@ def test_all_30_requirement_columns_fit_at_1400px_with_a_sticky_header(report, t
 
 
 def test_the_school_column_stays_when_the_matrix_scrolls_sideways(report, tmp_path):
-    driver = _chrome(tmp_path, 900, 800)
+    driver = browser(tmp_path, 900, 800)
     try:
         driver.get((report / "index.html").as_uri())
         assert driver.execute_script("var w = document.querySelector('.matrix-wrap'); return w.scrollWidth > w.clientWidth")

@@ -47,6 +47,17 @@ def driver(tmp_path_factory, downloads):
     d.quit()
 
 
+def preview_shows(text: str):
+    """A wait condition: the live preview (an iframe) shows ``text``."""
+    def condition(d) -> bool:
+        d.switch_to.frame("preview")
+        try:
+            return text in d.find_element(*by("body")).text
+        finally:
+            d.switch_to.default_content()
+    return condition
+
+
 def by(css: str):
     from selenium.webdriver.common.by import By
 
@@ -109,14 +120,7 @@ def test_write_a_policy_see_an_error_fix_it_and_download_the_pdf(server, driver,
     driver.find_element(*by("#validate-button")).click()
     driver.wait(lambda d: "入力に誤りはありません" in d.find_element(*by(".notice")).text)
 
-    def preview_shows_the_school(d) -> bool:
-        d.switch_to.frame("preview")
-        try:
-            return "旭川市立さくら小学校" in d.find_element(*by("body")).text
-        finally:
-            d.switch_to.default_content()
-
-    driver.wait(preview_shows_the_school)
+    driver.wait(preview_shows("旭川市立さくら小学校"))
     assert_fits(driver, "school-filled", tmp_path)
 
     for old in downloads.glob("*.pdf"):
@@ -154,14 +158,7 @@ def test_load_a_kitakyushu_school_write_its_promises_and_see_the_pupils_version(
 
     driver.find_element(*by('input[name="_doc"][value="pupils"]')).click()
 
-    def preview_shows_the_promises(d) -> bool:
-        d.switch_to.frame("preview")
-        try:
-            return "あいさつを、じぶんからする。" in d.find_element(*by("body")).text
-        finally:
-            d.switch_to.default_content()
-
-    driver.wait(preview_shows_the_promises)
+    driver.wait(preview_shows("あいさつを、じぶんからする。"))
     assert_fits(driver, "school-pupils", tmp_path)
 
 

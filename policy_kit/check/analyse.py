@@ -127,6 +127,10 @@ NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", 
                   # commitments said in the negative: 「見逃さない」「生まない」「許さない」「放置しない」
                   "見逃す", "見過ごす", "見落とす", "生む", "許す", "放置", "放置する", "抱え込む", "傍観"}
 _ALONE = {"一人", "ひとり", "独り"}  # 「一人にしない」: nobody left alone
+# acts a policy does or does not do: one that closes a sentence denied or deferred says the act is
+# not done (「ネットパトロール等は実施していない」「今後…検討していきます」); a closing 見逃さない is a commitment
+MAIN_ACTS = {"実施", "行う", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
+             "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む"}
 MAX_PARSE_CHARS = 300  # longer "sentences" (flattened tables) are cut before parsing
 _EMBEDDED = {"acl", "obj", "nsubj", "obl", "ccomp", "xcomp", "nmod", "compound", "csubj"}
 
@@ -143,6 +147,11 @@ class Scope:
     @property
     def affirmed(self) -> bool:
         return not (self.negated or self.planned)
+
+    @property
+    def withholds_sentence(self) -> bool:
+        """The sentence's main act, denied or only considered: nothing else in it is stated as done."""
+        return self.main and self.predicate in MAIN_ACTS and not self.affirmed
 
 
 def phrase_scopes(requests: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scope]]:

@@ -37,12 +37,6 @@ MAX_SECTION_CHARS = 3000  # larger sections (a whole chapter) are too wide to be
 _SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外")
 
 
-# acts a policy does or does not do (実施していない, 検討していきます); a negated 見逃さない or
-# 許さない closing a sentence is a commitment, not a denial
-_DOING = {"実施", "行う", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
-          "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む"}
-
-
 @dataclass
 class Evidence:
     path: str
@@ -197,7 +191,7 @@ class Matcher:
         # ネットパトロール等は実施していない」 does not affirm online measures through 所持している
         text = sentence.lower
         scopes = self._scopes_of(i, spans)
-        if any(scope.main and scope.predicate in _DOING and not scope.affirmed for scope in scopes):
+        if any(scope.withholds_sentence for scope in scopes):
             return False
         for (start, end), scope in zip(spans, scopes):
             tail = re.split(r"[、,。]", text[start:], maxsplit=1)[0]
@@ -232,16 +226,15 @@ class Matcher:
                                                 for name in clause.unless)}
             # a heading whose body uses the words only in that other context (「教職員の研修」 over first
             # aid only) does not name the topic either
-            result = {j for j in kept if not (self.sentences[j].is_heading and self._body_only_other(j, result, kept))}
+            result = {j for j in kept if not self._body_only_other(j, result, kept)}
         return result
 
     def _body_only_other(self, heading: int, found: set[int], kept: set[int]) -> bool:
         """Whether the section under ``heading`` uses the group's words in its body only where an
         ``unless`` concept puts them in another context."""
-        s = self.sentences[heading]
-        if s.section < 0 or self.sections[s.section].heading != heading:
+        section = self._opened_by(heading)
+        if section is None:
             return False
-        section = self.sections[s.section]
         body = [k for k in range(section.start, section.end) if k in found and not self.sentences[k].is_heading]
         return bool(body) and not any(k in kept for k in body)
 
@@ -326,11 +319,23 @@ class Matcher:
             units += [(members, section.doc, section.heading, sec) for members in self._unit_members(section, named)]
         return self._match_units(clause, requirement, fuzzy, groups, units)
 
-    def _topic_headings(self, section: Section) -> set[int]:
-        """The section's heading, its parent's and its subsections' headings — not the document's title."""
+    def _own_headings(self, section: Section) -> set[int]:
+        """The section's heading and its parent's."""
         out = {section.heading} if section.heading is not None else set()
         if section.parent is not None and self.sections[section.parent].heading is not None:
             out.add(self.sections[section.parent].heading)
+        return out
+
+    def _opened_by(self, j: int) -> Section | None:
+        """The section that sentence ``j`` opens as its heading, if it is one."""
+        s = self.sentences[j]
+        if s.is_heading and s.section >= 0 and self.sections[s.section].heading == j:
+            return self.sections[s.section]
+        return None
+
+    def _topic_headings(self, section: Section) -> set[int]:
+        """The section's heading, its parent's and its subsections' headings — not the document's title."""
+        out = self._own_headings(section)
         out |= {child.heading for child in self._children(section) if child.heading is not None}
         if self._titles is None:
             self._titles = {sec.heading for sec in self.sections if self._is_title(sec)}
@@ -344,10 +349,7 @@ class Matcher:
         subsections (「1 情報共有の手順」 says nothing about the police), nor two named subsections
         together (「9 警察との連携」 and 「11 保護者への説明」 of a serious case are two topics)."""
         members = set(range(section.start, section.end)) | set(section.ancestors)
-        own = {section.heading} if section.heading is not None else set()
-        if section.parent is not None and self.sections[section.parent].heading is not None:
-            own.add(self.sections[section.parent].heading)
-        if named & own:
+        if named & self._own_headings(section):
             return [members]
         children = self._children(section)
         opening = members.difference(*(range(c.start, c.end) for c in children))
@@ -428,10 +430,9 @@ class Matcher:
         group, the other groups must stand under it too. 「(5) 児童生徒が主体となる取組」 whose body
         only plans it does not join with an activity described under 「(1) 分かる授業」."""
         for j in chosen:
-            s = self.sentences[j]
-            if not s.is_heading or j == unit_heading or s.section < 0 or self.sections[s.section].heading != j:
+            sub = self._opened_by(j)
+            if sub is None or j == unit_heading:
                 continue
-            sub = self.sections[s.section]
             if any(not (sub.start <= k < sub.end) and k not in sub.ancestors and not self.sentences[k].is_heading for k in chosen):
                 return False  # body text of another subsection (headings may name the pillars together)
         return True

@@ -327,7 +327,7 @@ def _next_month(a: str, b: str) -> bool:
 
 def _is_cell(line: _Line) -> bool:
     return line.role in ("", PARAGRAPH) and len(line.text) <= 60 and "。" not in line.text and not _MONTH_CELL.fullmatch(line.text) \
-        and not SCHEMES[1][1].match(line.text)
+        and not dict(SCHEMES)["chapter"].match(line.text)
 
 
 def _cells_between(lines: list[_Line], text_at: list[int], a: int, b: int) -> bool:
