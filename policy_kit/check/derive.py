@@ -21,7 +21,6 @@ Every drafted requirement carries ``draft: true``: it is a proposal for a person
 wording of titles, the terms, severity), never a finished checklist."""
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,12 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from .analyse import parser
 from .document import Document, Limits
 from .extract import read_document
 from .normalise import normalise_line
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.language import Language
     from spacy.tokens import Doc, Token
 
 # ---------------------------------------------------------------------------- outline
@@ -314,23 +313,10 @@ GENERIC_ACTIONS = {"する", "行う", "図る", "進める", "取り組む", "�
 MAX_TITLE = 36
 
 
-@functools.lru_cache(maxsize=1)
-def load_parser() -> "Language":
-    """ja_ginza with its dependency parser (only for the candidate sentences; NER is not needed)."""
-    import spacy
-
-    try:
-        return spacy.load("ja_ginza", exclude=["ner"])
-    except OSError as exc:
-        from ..errors import PolicyKitError
-
-        raise PolicyKitError(f"the GiNZA model ja_ginza is not installed ({exc}); run `make install`") from None
-
-
 def analyse_obligations(obligations: list[Obligation]) -> None:
     """Fill title, object, action and terms of every obligation from GiNZA's parse."""
     todo = [o for o in obligations if o.kind != "definition"]
-    nlp = load_parser()
+    nlp = parser()
     for ob, doc in zip(todo, nlp.pipe([CONNECTIVE.sub("", _trim(o.text)) for o in todo], batch_size=32)):
         _read_parse(ob, doc)
     for ob in obligations:
