@@ -107,6 +107,24 @@ def test_a_heading_with_no_body_is_only_partial():
     assert status(text.replace("\n", "\n\n"), "serious-case-response") == "partial"
 
 
+def test_a_heading_over_a_body_that_puts_the_item_off_is_missing():
+    text = ("５　いじめの早期発見\n(1) アンケート\n毎学期アンケートを行う。\n(2) 教職員用チェックリスト\n"
+            "教職員用チェックリストの作成は、次年度の課題とする。\n(3) 教育相談\n年２回面談を行う。")
+    assert status(text, "staff-checklist") == "missing"
+    assert status(text.replace("次年度の課題とする", "学期ごとに全教職員が使う"), "staff-checklist") == "present"
+
+
+@pytest.mark.parametrize("text,want", [
+    # watching in general is no list of signs
+    ("教職員は、授業や休み時間、部活動などで生徒の様子に気を配り、表情や行動の変化を学年会で共有する。", "missing"),
+    ("長期休業明けは、担任が一人一人に声をかけ、欠席や遅刻が続く児童には早めに家庭と連絡を取る。", "missing"),
+    # observation points named together: partial (no checklist)
+    ("担任は、欠席・遅刻の増加、提出物の遅れ、表情の変化などのサインを見逃さないよう、日ごろから観察する。", "partial"),
+])
+def test_a_staff_checklist_needs_signs_listed_not_watching_in_general(text, want):
+    assert status(text, "staff-checklist") == want
+
+
 # --------------------------------------------------------------------------- false positives
 
 FALSE_POSITIVES = [
@@ -138,7 +156,7 @@ FALSE_POSITIVES = [
     # look-alikes from the development set corpus/realistic-c (our own words)
     ("the principal reporting a serious case to the board is not staff sharing", "info-sharing-procedure", "missing",
      "２　発生の報告\n校長は、重大事態が発生したと判断したときは、直ちに市教育委員会に電話で第一報を入れ、その後速やかに文書で報告する。"),
-    ("the main predicate denies the measure (実施していない)", "online-bullying", "partial",
+    ("the main predicate denies the measure (実施していない): its heading over a denial is missing", "online-bullying", "missing",
      "（４）インターネットについて\n本校の児童生徒はスマートフォンを持つ者が少ないため、ネットパトロール等は実施していない。"),
     ("the main predicate only considers the act (今後…検討していきます)", "police-referral", "missing",
      "（６）犯罪に当たる行為\n犯罪に当たる行為が含まれる場合の警察との連携については、今後、町教育委員会と協議しながら検討していきます。"),
@@ -166,7 +184,7 @@ SECTIONS = [
      "第５章　いじめへの対処\n１　情報共有の手順\n教職員が自分だけで判断しないことを、年度初めの職員会議で全教職員に確認する。\n"
      "８　警察との連携\n犯罪行為として取り扱われるべきと認めるときは、被害生徒や保護者の意向に配慮しつつ、ためらうことなく警察署に相談する。"),
     # a subsection's heading speaks for its own body: 「(5) 児童生徒が主体となる取組」 whose body only plans it
-    ("a planned subsection does not join with an activity of another subsection", "student-led-activities", "partial",
+    ("a planned subsection does not join with an activity of another subsection (its heading over a plan is missing)", "student-led-activities", "missing",
      "４　いじめの未然防止\n（１）分かる授業\n見通しをもって安心して活動できるよう、スケジュールの提示を工夫する。\n"
      "（２）人との関わり方の学習\n学級活動で、相手の気持ちに気づくことをロールプレイで学ぶ。\n"
      "（５）児童生徒が主体となる取組\n高等部生徒会によるいじめ防止の取組については、来年度以降に検討する。\n"
@@ -235,6 +253,10 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("今後も、いじめの未然防止に努める。", "未然防止", False, False),
     ("加害児童生徒への対応は、懲戒だけで終わらせない。", "加害", False, False),
     ("罪に当たる行為は、学校だけで判断せず所轄署の少年係にためらわず相談する。", "所轄署", False, False),
+    ("教職員用チェックリストについては、次年度の作成に向けて委員会で検討を進めている。", "チェックリスト", False, True),
+    ("教職員用チェックリストの作成は、次年度の課題とする。", "チェックリスト", False, True),
+    ("いじめ対策委員会で、被害児童への対応について検討を進める。", "対応", False, False),
+    ("次年度の年間計画は、３月の職員会議で作成する。", "年間計画", False, False),
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes

@@ -221,14 +221,35 @@ def _manner(predicate, span_ids: set[int]) -> bool:
 
 
 def _considering(predicate, below, span_ids: set[int]) -> bool:
-    """「Xの実施を検討する」「検討中」 — not 「対応を検討する」 (considering a case is a task)."""
-    if predicate.lemma_ != CONSIDERING or predicate.i in span_ids:
+    """「Xの実施を検討する」「検討中」「Xについては作成に向けて検討を進めている」 — not 「対応を検討する」
+    (considering a case is a task)."""
+    if predicate.i in span_ids:
+        return False
+    if predicate.lemma_ in _PURSUING and any(c.dep_ == "obj" and c.lemma_ == CONSIDERING for c in predicate.children):
+        # 「検討を進める」: still being considered when it is about the thing itself (Xについては) or an act
+        # on its way (作成に向けて)
+        return _act_on_its_way(predicate) or (below is not None and _is_topic(below))
+    if predicate.lemma_ != CONSIDERING:
         return False
     if any(c.text == "中" or c.lemma_ == "中" for c in predicate.children):
         return True
-    if any(c.dep_ == "obj" and c.lemma_ in ACT_NOUNS for c in predicate.children):
+    if any(c.dep_ == "obj" and c.lemma_ in ACT_NOUNS for c in predicate.children) or _act_on_its_way(predicate):
         return True  # 「導入を検討しており」
     return below is not None and below.lemma_ in ACT_NOUNS
+
+
+_PURSUING = {"進める", "続ける", "重ねる", "始める"}
+
+
+def _act_on_its_way(predicate) -> bool:
+    """「作成に向けて」「導入を目指して」 among the predicate's clauses: the act is not done yet."""
+    return any(c.dep_ == "advcl" and c.lemma_ in ("向ける", "目指す") and any(g.lemma_ in ACT_NOUNS for g in c.children)
+               for c in predicate.children)
+
+
+def _is_topic(token) -> bool:
+    """「Xについては」「Xは」: what the sentence is about."""
+    return any(c.lemma_ == "は" for c in token.children)
 
 
 def _future(predicate, span_ids: set[int]) -> bool:
@@ -242,7 +263,12 @@ def _future(predicate, span_ids: set[int]) -> bool:
             continue
         if future(child) or (child.dep_ in ("acl", "advcl") and any(future(g) for g in child.children)):
             return True
+        if child.lemma_ in _TASK_NOUNS and any(future(g) for g in child.children):
+            return True  # 「作成は次年度の課題とする」
     return False
+
+
+_TASK_NOUNS = {"課題", "目標", "宿題"}
 
 
 def _has_negation(predicate, span_ids: set[int]) -> bool:

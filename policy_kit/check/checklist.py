@@ -58,6 +58,7 @@ class Clause:
     roles: list[str] = field(default_factory=list)  # where to look: heading, body, list_item, table_row, table_header (default: all)
     unless: list[str] = field(default_factory=list)  # concepts that put a sentence in another context (交通安全教室, 地震)
     items: int = 0  # the first group must be found in at least this many sentences within the window (a list)
+    distinct_in: str = ""  # "matched": `distinct` counts only in the sentences the clause matched
 
 
 @dataclass
@@ -262,7 +263,7 @@ class _Validator:
         return compiled
 
     def clause(self, value: Any, where: str, concepts: dict[str, Concept]) -> Clause:
-        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "scope", "in", "unless", "items"}, required={"all"})
+        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "distinct_in", "scope", "in", "unless", "items"}, required={"all"})
         groups = []
         for item in self.sequence(spec["all"], f"{where}.all"):
             group = [item] if isinstance(item, str) else item
@@ -294,7 +295,13 @@ class _Validator:
         items = spec.get("items", 0)
         if not isinstance(items, int) or not 0 <= items <= 20:
             self.fail(f"{where}.items", "must be a whole number from 0 to 20")
-        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope, list(roles), list(unless), items)
+        distinct_in = spec.get("distinct_in", "")
+        if distinct_in not in ("", "matched"):
+            self.fail(f"{where}.distinct_in", "must be 'matched' (count in the matched sentences) or left out")
+        if distinct_in and (scope != "sentence" or not distinct):
+            self.fail(f"{where}.distinct_in", "needs `distinct` and the sentence scope")
+        return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope, list(roles), list(unless), items,
+                      distinct_in)
 
     def concept_names(self, value: Any, where: str, concepts: dict[str, Concept]) -> list[str]:
         names = self.strings(value, where)

@@ -32,6 +32,7 @@ from .normalise import Sentence
 from .structure import Section, build_sections
 
 MAX_EVIDENCE = 3
+_WITHHELD = "実施しない・該当しない・検討中という記述で、取組が定められていません"
 MAX_SECTION_CHARS = 3000  # larger sections (a whole chapter) are too wide to be one unit
 # words that may deny or only plan an act: only sentences holding one are parsed
 _SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外")
@@ -269,8 +270,10 @@ class Matcher:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
             else:
-                # in sentence scope `distinct` counts the whole document (a section clause counts its section)
-                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy):
+                # in sentence scope `distinct` counts the whole document, or the matched sentences with
+                # `distinct_in: matched` (a section clause counts its section)
+                counted = set(chosen) if clause.distinct_in == "matched" else None
+                if not self._context_ok(clause, chosen, fuzzy) or not self._distinct_ok(clause, doc, fuzzy, counted):
                     continue
                 strong = all(self._solid(j, g, requirement, clause) for j, g in zip(chosen, clause.groups))
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
@@ -479,8 +482,7 @@ class Matcher:
             denials = [j for j in self.hits(name) if not self.sentences[j].is_heading
                        and (not self.affirmed(j, (name,)) or self.negated(j))]
             if denials:
-                return Finding(requirement, MISSING, 0.0, self._evidence(_Match(denials[:MAX_EVIDENCE], False, False)),
-                               "実施しない・該当しない・検討中という記述で、取組が定められていません")
+                return Finding(requirement, MISSING, 0.0, self._evidence(_Match(denials[:MAX_EVIDENCE], False, False)), _WITHHELD)
         weak: _Match | None = None
         for fuzzy in (False, True):
             for clause in requirement.present:
@@ -494,19 +496,41 @@ class Matcher:
         denied = None
         if weak is not None:
             body = [j for j in weak.indices if not self.sentences[j].is_heading]
-            if not body:
+            if not body and not self._heading_over_withheld(weak, requirement):
                 return Finding(requirement, PARTIAL, 0.5, self._evidence(weak), "見出しだけで、本文に具体的な記述がありません")
-            denied = Finding(requirement, MISSING, 0.0, self._evidence(weak), "実施しない・該当しない・検討中という記述で、取組が定められていません")
+            denied = Finding(requirement, MISSING, 0.0, self._evidence(weak), _WITHHELD)
         for clause in requirement.partial:
             match = self.match_clause(clause, requirement, True)
             if match is None:
                 continue
             if any(not self._solid(j, g, requirement, clause) and not self.sentences[j].is_heading
-                   for j in match.indices for g in clause.groups if j in self.group_hits(g, True, clause)):
-                denied = denied or Finding(requirement, MISSING, 0.0, self._evidence(match), "実施しない・該当しない・検討中という記述で、取組が定められていません")
+                   for j in match.indices for g in clause.groups if j in self.group_hits(g, True, clause)) \
+                    or self._heading_over_withheld(match, requirement, clause):
+                denied = denied or Finding(requirement, MISSING, 0.0, self._evidence(match), _WITHHELD)
                 continue
             return Finding(requirement, PARTIAL, 0.5, self._evidence(match), "関連する記述はありますが、求められる内容がそろっていません")
         return denied or Finding(requirement, MISSING, 0.0, [], "")
+
+    def _heading_over_withheld(self, match: _Match, requirement: Requirement, clause: Clause | None = None) -> bool:
+        """A match on headings only, whose sections mention the topic in their bodies only as not done
+        or planned: 「(2)教職員用チェックリスト」 over 「作成は、次年度の課題とする」 is no heading alone."""
+        if any(not self.sentences[j].is_heading for j in match.indices):
+            return False
+        groups = clause.groups if clause is not None else [g for c in requirement.present for g in c.groups]
+        withheld = False
+        for j in match.indices:
+            section = self._opened_by(j)
+            if section is None:
+                continue
+            for k in range(section.start, section.end):
+                if self.sentences[k].is_heading:
+                    continue
+                for group in groups:
+                    if k in self.group_hits(group, True, clause):
+                        if self._solid(k, group, requirement, clause):
+                            return False
+                        withheld = True
+        return withheld
 
     def _evidence(self, match: _Match) -> list[Evidence]:
         out = []
