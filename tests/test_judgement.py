@@ -114,6 +114,16 @@ def test_a_heading_over_a_body_that_puts_the_item_off_is_missing():
     assert status(text.replace("次年度の課題とする", "学期ごとに全教職員が使う"), "staff-checklist") == "present"
 
 
+def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
+    leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
+               "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"
+               "③　チームで守る\n担任一人で抱えず、学校の組織で対応し、いじめを受けた子を最後まで守ります。")
+    assert status(leaflet, "comprehensive-approach") == "present"
+    programme = ("年間計画\n月\t未然防止の取組\t早期発見の取組\t校内研修\n４月\t学級開き\t家庭訪問\t方針の確認\n"
+                 "６月\t人権教室\tアンケート\t事例研修\n１１月\t学習発表会\tアンケート\t―")
+    assert status(programme, "comprehensive-approach") == "missing"
+
+
 @pytest.mark.parametrize("text,want", [
     # watching in general is no list of signs
     ("教職員は、授業や休み時間、部活動などで生徒の様子に気を配り、表情や行動の変化を学年会で共有する。", "missing"),

@@ -421,8 +421,8 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
 
 def _columns(line: _Line) -> tuple[str, ...]:
     """A line of a table whose cells were extracted with wide gaps between them (「4月　学級開き　家庭訪問」):
-    its cells, or () for ordinary text. Spaced-out words (い じ め) have one-character pieces."""
-    pieces = [p for p in re.split(r"\u3000+|\s{2,}", line.raw) if p.strip()]
+    its cells, or () for ordinary text. Tabs separate cells too. Spaced-out words (い じ め) have one-character pieces."""
+    pieces = [p for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw) if p.strip()]
     if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw:
         return ()
     return tuple(_squeeze(_nfkc(p)) for p in pieces)
