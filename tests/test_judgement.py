@@ -114,6 +114,40 @@ def test_a_heading_over_a_body_that_puts_the_item_off_is_missing():
     assert status(text.replace("次年度の課題とする", "学期ごとに全教職員が使う"), "staff-checklist") == "present"
 
 
+def roles(text: str) -> list[tuple[str, str]]:
+    from policy_kit.check.checker import sentences_of
+
+    document = Document("sample.txt", [plain_lines(page.split("\n")) for page in text.split("\f")], "text")
+    return [(s.role, s.text) for s in sentences_of([document])]
+
+
+def test_circled_items_stay_a_list_across_a_page_number():
+    text = ("（２）教職員が気を付けたいサイン\n教職員は、次のような様子に気付いたときは、記録して共有する。\n"
+            "①　登校時に表情が硬い、スクールバスを降りたがらない。\n②　特定の友達や場所を避ける。\n― 2 ―\n"
+            "③　持ち物が壊れている、なくなる。\n④　体に原因の分からないあざや傷がある。\n⑤　食欲が落ちる、眠れない様子がある。\n"
+            "（３）家庭との情報交換\n連絡帳で家庭と様子を伝え合う。")
+    got = roles(text)
+    assert [t for r, t in got if r == "list_item"] == [
+        "①登校時に表情が硬い、スクールバスを降りたがらない。", "②特定の友達や場所を避ける。", "③持ち物が壊れている、なくなる。",
+        "④体に原因の分からないあざや傷がある。", "⑤食欲が落ちる、眠れない様子がある。"]
+    assert not any("2―" in t for _, t in got)  # the page number is no heading
+    assert status(text, "staff-checklist") == "present"
+
+
+def test_a_numbered_paragraph_wrapped_at_the_margin_is_no_heading():
+    text = ("１１　公表・評価・見直し\n（１）本方針は本校ホームページに掲載するとともに、年度初めの学部懇談会で保護者\n"
+            "に説明する。児童生徒には、学級ごとに絵や写真を用いて伝える。\n（２）本方針は毎年度見直しを行う。")
+    assert ("list_item", "(1)本方針は本校ホームページに掲載するとともに、年度初めの学部懇談会で保護者に説明する。") in roles(text)
+    assert status(text, "publication-and-explanation") == "present"
+
+
+def test_the_documents_title_gives_no_context_to_every_sentence():
+    text = ("令和６年度　東嶺県立あしたば高等学校\nいじめ防止基本方針\n１　基本的な考え方\nいじめは許されない行為である。\n"
+            "６　いじめへの対処\n（１）いじめを受けた生徒への対応\n"
+            "担任とスクールカウンセラーが心のケアに当たり、保護者にも経過を伝えながら、安心して登校できるよう支える。")
+    assert status(text, "publication-and-explanation") == "missing"
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"

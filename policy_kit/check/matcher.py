@@ -223,12 +223,32 @@ class Matcher:
         if clause is not None and clause.roles:
             result = {j for j in result if self.sentences[j].role in clause.roles}
         if clause is not None and clause.unless:
-            kept = {j for j in result if not any(j in self.hits(name) or self.in_heading(name, self.sentences[j].heading)
-                                                for name in clause.unless)}
+            kept = {j for j in result if not any(self._in_context(j, name) for name in clause.unless)}
             # a heading whose body uses the words only in that other context (「教職員の研修」 over first
             # aid only) does not name the topic either
             result = {j for j in kept if not self._body_only_other(j, result, kept)}
         return result
+
+    def _in_context(self, j: int, name: str) -> bool:
+        """Whether concept ``name`` is said of sentence ``j``: in it, in its headings, or — for a list
+        item or table row — in the sentence that introduces its list (「保護者の皆様には、次のような様子が
+        見られたときは…」 over the signs)."""
+        if j in self.hits(name) or self.in_heading(name, self.sentences[j].heading):
+            return True
+        lead = self._lead_in(j)
+        return lead is not None and lead in self.hits(name)
+
+    def _lead_in(self, j: int) -> int | None:
+        """The body sentence right above the list or table that sentence ``j`` belongs to."""
+        if self.sentences[j].role not in ("list_item", "table_row"):
+            return None
+        k = j - 1
+        while k >= 0 and self.sentences[k].role in ("list_item", "table_row", "table_header") \
+                and self.sentences[k].section == self.sentences[j].section:
+            k -= 1
+        if k < 0 or self.sentences[k].section != self.sentences[j].section or self.sentences[k].role != "body":
+            return None
+        return k
 
     def _body_only_other(self, heading: int, found: set[int], kept: set[int]) -> bool:
         """Whether the section under ``heading`` uses the group's words in its body only where an
@@ -447,10 +467,18 @@ class Matcher:
             lo, hi = min(chosen) - clause.window, max(chosen) + clause.window
             if any(lo <= j <= hi and self.sentences[j].doc == doc for j in hits):
                 continue
-            if any(self.in_heading(name, self.sentences[j].heading) for j in chosen):
+            if any(self.in_heading(name, self.sentences[h].text) for j in chosen for h in self._near_headings(j)):
                 continue
             return False
         return True
+
+    def _near_headings(self, j: int) -> set[int]:
+        """The headings a context may come from: sentence ``j``'s section heading and its parent's — not
+        the document's title far above (「いじめ防止基本方針」 is over every sentence)."""
+        s = self.sentences[j]
+        if s.section < 0:
+            return set()
+        return self._own_headings(self.sections[s.section])
 
     def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool, members: set[int] | None = None) -> bool:
         for name, needed in clause.distinct.items():

@@ -65,7 +65,7 @@ _MONTH_ROW = re.compile(r"^(1[0-2]|[1-9])月(?:[\s|]|$)")
 _BARE_NUMBER = re.compile(rf"(第[0-9{_KANJI_NUM}]+[章節部編]?|[0-9]{{1,2}}[.、]?|[(][0-9]{{1,2}}[)]|[0-9]{{1,2}}[)]|[①-⑳]|[(][ア-ン][)]|[ア-ン][.、)]|[(][a-z][)]|[IVX]{{1,4}}[.]?)")
 _BARE_BULLET = re.compile(r"[・•●○◆◇■□▪◎◯-]")
 _RULE = re.compile(r"[-–—ー=_\s|・•]+")
-_PAGE_NUMBER = re.compile(r"[-–—\s]+[0-9]+[-–—\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
+_PAGE_NUMBER = re.compile(r"[-–—―‐−ー\s]+[0-9]+[-–—―‐−ー\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
 _RUN_ON_BREAK = re.compile(
     rf"(?:(?<=[。」）)])\s*|\s{{2,}}|(?<=[{_JA}])\s)(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
 # 「(1) 名称 法第22条に基づき…。」: a numbered title of a few words, a space, then a sentence
@@ -131,7 +131,13 @@ def normalise_line(line: str) -> str:
 
 
 def _nfkc(line: str) -> str:
-    return _COMMENT.sub("", unicodedata.normalize("NFKC", line)).strip()
+    """NFKC — except circled numbers: ① is a list marker, and NFKC would make it the digit 1
+    (「①　登校をしぶる」 would read as 「1登校をしぶる」, no longer a list item)."""
+    parts = _CIRCLED.split(line)
+    return _COMMENT.sub("", "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))).strip()
+
+
+_CIRCLED = re.compile(r"([①-⑳])")
 
 
 def _squeeze(line: str) -> str:
@@ -161,6 +167,8 @@ def is_heading(line: str) -> bool:
     rest = line[len(marker):].strip()
     if len(rest) > 12 and _STATEMENT_END.search(rest):
         return False  # 「(1) 行為が止んでいる状態が続いている」: a numbered statement, not a title
+    if scheme == "circled" and len(rest) > 24:
+        return False  # 「①被害生徒が心身の苦痛を感じていないことを…」: an item, ① titles are short
     return bool(rest) or scheme in ("bracket", "appendix")
 
 
@@ -383,6 +391,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             blocks.append(_Block(LIST, [(*pos, line.text)], scheme_of(line.text)[0]))
             continue
         runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
+        runs_to_margin = runs_to_margin or (not whole_lines and _wrapped_item(lines, index, full))
         if line.text.startswith("#") or (not runs_to_margin and (is_heading(line.spaced) or is_heading(line.text))):
             flush()
             if line.text.startswith("#"):
@@ -417,6 +426,18 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
     return blocks
+
+
+def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
+    """A numbered line that goes on in the next: 「(1)本方針はホームページに掲載するとともに、懇談会で保護者」
+    then 「に説明する。」 — a numbered paragraph wrapped (near the margin, or its tail short), not a heading."""
+    line = lines[i]
+    if not _scheme(line) or "、" not in line.text or len(line.text) < 24:
+        return False
+    after = next((l for l in lines[i + 1:] if not l.blank), None)
+    return (after is not None and not after.role and not _scheme(after) and not _BULLET.match(after.text)
+            and (after.text.endswith(_PARAGRAPH_END[:3]) or "。" in after.text)
+            and (len(after.text) < len(line.text) or (bool(full) and len(line.text) >= full * 0.75)))
 
 
 def _columns(line: _Line) -> tuple[str, ...]:
@@ -505,17 +526,21 @@ def _demote_lists(blocks: list[_Block]) -> None:
         if b.kind != "heading" or b.explicit or re.search(r"[0-9]$", b.text):
             return False
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        return nxt is None or (nxt.kind == "heading" and nxt.level <= b.level)
+        return nxt is None or (nxt.kind == "heading" and nxt.level <= b.level) or _item_alike(nxt, b)
+
+    def sibling(j: int, b: _Block) -> bool:
+        return 0 <= j < len(blocks) and blocks[j].scheme == b.scheme and (flags[j] or _item_alike(blocks[j], b))
 
     flags = [empty(i) for i in range(len(blocks))]
     for i, b in enumerate(blocks):
-        if not flags[i]:
-            continue
-        prev_sibling = i > 0 and flags[i - 1] and blocks[i - 1].scheme == b.scheme
-        next_sibling = i + 1 < len(blocks) and flags[i + 1] and blocks[i + 1].scheme == b.scheme
-        if prev_sibling or next_sibling:
+        if flags[i] and (sibling(i - 1, b) or sibling(i + 1, b)):
             b.kind = LIST
     _assign_levels(blocks)  # demoted items no longer open levels
+
+
+def _item_alike(block: _Block, heading: _Block) -> bool:
+    """A list item numbered in the heading's scheme: 「②…」 under 「①…」 makes ① an item too."""
+    return block.kind == LIST and bool(heading.scheme) and block.scheme == heading.scheme
 
 
 # --------------------------------------------------------------------------- 7. sentences
