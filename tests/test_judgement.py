@@ -148,6 +148,26 @@ def test_the_documents_title_gives_no_context_to_every_sentence():
     assert status(text, "publication-and-explanation") == "missing"
 
 
+@pytest.mark.parametrize("text,want", [
+    # guidance only, under the heading that names the child: partial (what three of five writers decided)
+    ("（２）いじめを行った生徒への対応\n事実関係を確認し、必要に応じて懲戒を含め、厳正に指導する。\n（３）保護者への連絡\n保護者に連絡する。", "partial"),
+    # support for the victim in the sentence before is not support for the child who bullied
+    ("ア　いじめられた子どもには、つらい気持ちを聞き取り、元気を取りもどすまで寄り添います。"
+     "イ　いじめた子どもには、毅然と指導し、反省を促します。", "partial"),
+    ("（２）いじめを行った生徒への指導\n行為をやめさせる。行為の背景にあるストレスにも目を向け、立ち直れるよう担任と相談員が継続して支える。", "present"),
+])
+def test_growth_support_for_the_child_who_bullied(text, want):
+    assert status(text, "perpetrator-growth-support") == want
+
+
+def test_a_section_on_the_net_whose_text_gives_the_measures_is_online_bullying():
+    text = ("（３）ＳＮＳ・インターネット\n部活動のグループトークは顧問に届け出る。\n"
+            "誹謗中傷の投稿を把握したときは、画面を保存し、運営者に削除を依頼する。\n（４）部活動\n練習計画を立てる。")
+    assert status(text, "online-bullying") == "present"
+    lesson_only = "（３）情報モラルの学習\n高等部では、スマートフォンでの写真の扱い方を具体的な場面で学ぶ。"
+    assert status(lesson_only, "online-bullying") == "partial"
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"

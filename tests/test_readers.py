@@ -425,6 +425,21 @@ def test_html_main_content_keeps_structure_and_drops_the_site_around_it():
     assert lines[-1].cells == ("6月", "いじめアンケート 個人面談")
 
 
+def test_a_definition_lists_short_terms_are_titles_of_their_text():
+    page = ("<html><body><main><h2>６　いじめへの対応</h2><dl>"
+            "<dt>いじめを行った生徒への指導</dt><dd>行為をやめさせ、その背景にも目を向けて立ち直りを支えます。</dd>"
+            "<dt>ご家庭にお願いしたいこと。お子さんの様子で気になることがあれば、いつでも担任までご連絡ください。</dt>"
+            "<dd>連絡帳でも構いません。</dd></dl></main></body></html>")
+    got = [(line.role, line.level, line.text) for line in read_bytes(page.encode(), "p.html").pages[0]]
+    assert got == [
+        ("heading", 2, "６　いじめへの対応"),
+        ("heading", 3, "いじめを行った生徒への指導"),
+        ("paragraph", 0, "行為をやめさせ、その背景にも目を向けて立ち直りを支えます。"),
+        ("paragraph", 0, "ご家庭にお願いしたいこと。お子さんの様子で気になることがあれば、いつでも担任までご連絡ください。"),
+        ("paragraph", 0, "連絡帳でも構いません。"),
+    ]
+
+
 def test_html_without_main_uses_the_content_block_or_the_body_without_header_and_footer():
     content = ('<html><body><div id="header">サイト名</div><div class="topicpath">ホーム &gt; 方針</div>'
                '<div id="content"><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></div>'

@@ -1,4 +1,4 @@
-"""HTML reader: the page's main content as a browser shows it — headings h1–h6, list items with
+"""HTML reader: the page's main content as a browser shows it — headings h1–h6 (and a <dl>'s short <dt> as the title of its <dd>), list items with
 their numbers, table rows with their cells, paragraphs — without the site around it.
 
 Main content: the first of <main>, role=main, a single <article>, #content/#main/#contents…
@@ -107,6 +107,9 @@ def _main_content(root):
     return body
 
 
+_MAX_DT_HEADING = 40  # a longer <dt> is text, not a title
+
+
 def _text(node) -> str:
     return re.sub(r"\s+", "", node.text_content() or "")
 
@@ -124,6 +127,7 @@ class _Lines:
         self.role = PARAGRAPH
         self.level = 0
         self.number = ""
+        self.section_level = 1  # the level of the last h1–h6 (a <dt> is one below it)
 
     def flush(self) -> None:
         text = "".join(self.buffer).strip()
@@ -138,7 +142,11 @@ class _Lines:
     def walk(self, node) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            self._unit(node, HEADING, int(tag[1]))
+            self.section_level = int(tag[1])
+            self._unit(node, HEADING, self.section_level)
+        elif tag == "dt" and len(_text(node)) <= _MAX_DT_HEADING:
+            # a definition list's term is the title of its <dd> (「いじめを行った生徒への指導」 over its text)
+            self._unit(node, HEADING, min(6, self.section_level + 1))
         elif tag in ("ul", "ol"):
             self.flush()
             self._list(node)
