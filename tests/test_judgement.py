@@ -155,6 +155,9 @@ def test_the_documents_title_gives_no_context_to_every_sentence():
     ("ア　いじめられた子どもには、つらい気持ちを聞き取り、元気を取りもどすまで寄り添います。"
      "イ　いじめた子どもには、毅然と指導し、反省を促します。", "partial"),
     ("（２）いじめを行った生徒への指導\n行為をやめさせる。行為の背景にあるストレスにも目を向け、立ち直れるよう担任と相談員が継続して支える。", "present"),
+    ("相手を傷つけた子には、叱って終わりにせず、理由を一緒に考える。その子が抱えている悩みに寄り添い、関わり方を学び直せるよう見守る。", "present"),
+    # nobody in particular: 「誰もが加害者にもなりうる」, then the school's general aims
+    ("１．誰もが被害者にも加害者にもなりうるという認識に立って取り組みます。\n２．生徒の自己肯定感を育て、いじめを生まない学校風土をつくります。", "missing"),
 ])
 def test_growth_support_for_the_child_who_bullied(text, want):
     assert status(text, "perpetrator-growth-support") == want

@@ -59,6 +59,7 @@ class Clause:
     unless: list[str] = field(default_factory=list)  # concepts that put a sentence in another context (交通安全教室, 地震)
     items: int = 0  # the first group must be found in at least this many sentences within the window (a list)
     distinct_in: str = ""  # "matched": `distinct` counts only in the sentences the clause matched
+    ordered: bool = False  # each group at or after the first group's sentence (the child named, then what is done)
 
 
 @dataclass
@@ -263,7 +264,7 @@ class _Validator:
         return compiled
 
     def clause(self, value: Any, where: str, concepts: dict[str, Concept]) -> Clause:
-        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "distinct_in", "scope", "in", "unless", "items"}, required={"all"})
+        spec = self.mapping(value, where, {"all", "window", "context", "distinct", "distinct_in", "scope", "in", "unless", "items", "ordered"}, required={"all"})
         groups = []
         for item in self.sequence(spec["all"], f"{where}.all"):
             group = [item] if isinstance(item, str) else item
@@ -300,8 +301,13 @@ class _Validator:
             self.fail(f"{where}.distinct_in", "must be 'matched' (count in the matched sentences) or left out")
         if distinct_in and (scope != "sentence" or not distinct):
             self.fail(f"{where}.distinct_in", "needs `distinct` and the sentence scope")
+        ordered = spec.get("ordered", False)
+        if not isinstance(ordered, bool):
+            self.fail(f"{where}.ordered", "must be true or false")
+        if ordered and scope != "sentence":
+            self.fail(f"{where}.ordered", "needs the sentence scope")
         return Clause(groups, window, list(context), {str(k): int(n) for k, n in distinct.items()}, scope, list(roles), list(unless), items,
-                      distinct_in)
+                      distinct_in, ordered)
 
     def concept_names(self, value: Any, where: str, concepts: dict[str, Concept]) -> list[str]:
         names = self.strings(value, where)

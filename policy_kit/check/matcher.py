@@ -285,7 +285,8 @@ class Matcher:
                     continue
             chosen = [anchor]
             for other in groups[1:]:
-                near = [j for j in other if abs(j - anchor) <= clause.window and self._same_passage(anchor, j)]
+                near = [j for j in other if abs(j - anchor) <= clause.window and self._same_passage(anchor, j)
+                        and (j >= anchor or not clause.ordered)]
                 if not near:
                     break
                 chosen.append(min(near, key=lambda j: (abs(j - anchor), self.sentences[j].is_heading)))
