@@ -440,6 +440,26 @@ def test_a_definition_lists_short_terms_are_titles_of_their_text():
     ]
 
 
+def test_a_table_of_title_cells_and_text_cells_reads_as_sections():
+    text = "法第２２条にもとづき、委員会を置きます。" * 7
+    page = ("<html><body><h1>いじめ防止基本方針</h1><table border='1'>"
+            f"<tr><td><b>第１　基本的な考え方</b></td><td>{text}<br>ア　未然防止<br>イ　早期発見</td></tr>"
+            f"<tr><td><b>第２　校内の組織</b></td><td>{text}</td></tr></table>"
+            "<table><tr><td>月</td><td>取組</td></tr><tr><td>６月</td><td>アンケート</td></tr></table></body></html>")
+    got = [(line.role, line.level, line.text) for line in read_bytes(page.encode(), "p.html").pages[0]]
+    assert got == [
+        ("heading", 1, "いじめ防止基本方針"),
+        ("heading", 2, "第１　基本的な考え方"),
+        ("paragraph", 0, text),
+        ("paragraph", 0, "ア　未然防止"),
+        ("paragraph", 0, "イ　早期発見"),
+        ("heading", 2, "第２　校内の組織"),
+        ("paragraph", 0, text),
+        ("table_row", 0, "月　取組"),  # a data table stays one
+        ("table_row", 0, "６月　アンケート"),
+    ]
+
+
 def test_html_without_main_uses_the_content_block_or_the_body_without_header_and_footer():
     content = ('<html><body><div id="header">サイト名</div><div class="topicpath">ホーム &gt; 方針</div>'
                '<div id="content"><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></div>'

@@ -158,6 +158,14 @@ class _Lines:
                         self.flush()
                         self._children(cell)
                         self.flush()
+        elif tag == "table" and _titled_rows(node):
+            self.flush()
+            for row in _own_rows(node):  # 「第３　校内の組織」 | its text: a section per row
+                cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                self._unit(cells[0], HEADING, min(6, self.section_level + 1))
+                for cell in cells[1:]:
+                    self._children(cell)
+                    self.flush()
         elif tag == "table":
             self.flush()
             self._table(node)
@@ -240,6 +248,18 @@ def _layout_table(table) -> bool:
             if len(_text(cell)) > 1000:
                 return True
     return False
+
+
+def _titled_rows(table) -> bool:
+    """A table whose rows are a short title cell and a long text cell (「第３　校内の組織」 | the
+    section's paragraphs): sections set out in a grid, not data."""
+    rows = _own_rows(table)
+    titled = 0
+    for row in rows:
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        if len(cells) == 2 and 0 < len(_text(cells[0])) <= 30 and len(_text(cells[1])) >= 120:
+            titled += 1
+    return len(rows) >= 2 and titled >= len(rows) * 0.6
 
 
 def _cell_text(cell) -> str:
