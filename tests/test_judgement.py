@@ -171,6 +171,17 @@ def test_a_section_on_the_net_whose_text_gives_the_measures_is_online_bullying()
     assert status(lesson_only, "online-bullying") == "partial"
 
 
+def test_a_programme_whose_cells_are_one_space_apart_is_a_table_and_pupils_trips_are_not_staff_training():
+    text = ("Ⅸ　年間計画\n\n月　主な取組\n\n４月　方針の確認（職員会議）・生徒手帳配布\n\n"
+            "５月　宿泊研修（中１）・新入生合宿（高１）・ネットリテラシー講演会\n\n６月　いじめアンケート①・委員会（結果分析）\n\n"
+            "７月　二者面談（進路）\n\n１１月　いじめアンケート②・宿泊研修（中２）\n\n１２月　二者面談（進路）")
+    got = roles(text)
+    assert ("table_header", "月 主な取組") in got
+    assert ("table_row", "5月 宿泊研修(中1)・新入生合宿(高1)・ネットリテラシー講演会") in got
+    assert status(text, "training-plan") == "missing"
+    assert status(text.replace("宿泊研修（中１）", "いじめ対応の校内研修"), "training-plan") == "present"
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"
@@ -324,6 +335,7 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("教職員用チェックリストの作成は、次年度の課題とする。", "チェックリスト", False, True),
     ("いじめ対策委員会で、被害児童への対応について検討を進める。", "対応", False, False),
     ("次年度の年間計画は、３月の職員会議で作成する。", "年間計画", False, False),
+    ("いじめ問題に関する教職員研修については、外部講師を招いて実施することを検討している。", "教職員研修", False, True),
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes

@@ -235,10 +235,14 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
         return True
     if any(c.dep_ == "obj" and c.lemma_ in ACT_NOUNS for c in predicate.children) or _act_on_its_way(predicate):
         return True  # 「導入を検討しており」
+    if any(c.dep_ == "obj" and c.lemma_ == "こと" and any(g.lemma_ in ACT_NOUNS or g.lemma_ in _ACT_VERBS for g in c.children)
+           for c in predicate.children):
+        return True  # 「外部講師を招いて実施することを検討している」
     return below is not None and below.lemma_ in ACT_NOUNS
 
 
 _PURSUING = {"進める", "続ける", "重ねる", "始める"}
+_ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
 
 
 def _act_on_its_way(predicate) -> bool:

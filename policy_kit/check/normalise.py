@@ -390,6 +390,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()
             blocks.append(_Block(LIST, [(*pos, line.text)], scheme_of(line.text)[0]))
             continue
+        if not line.role and _programme_row(line):
+            flush()  # 「４月　方針の確認・生徒手帳配布」: a programme's row, its cells one space apart
+            blocks.append(_Block(TABLE, [(*pos, line.spaced)]))
+            continue
         runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
         runs_to_margin = runs_to_margin or (not whole_lines and _wrapped_item(lines, index, full))
         if line.text.startswith("#") or (not runs_to_margin and (is_heading(line.spaced) or is_heading(line.text))):
@@ -405,7 +409,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if not soft_blanks and not para and _untitled_heading(lines, index):
             blocks.append(_Block("heading", [(*pos, line.text)], "plain"))
             continue
-        starts_item = bool(_BULLET.match(line.text) or _MONTH_ROW.match(line.text) or _scheme(line))
+        starts_item = bool(_BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or _scheme(line))
         if starts_item or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
             flush()
         para.append((*pos, line.text))
@@ -426,6 +430,15 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
     return blocks
+
+
+def _programme_row(line: _Line) -> bool:
+    """「４月　方針の確認（職員会議）・生徒手帳配布」 or the column names 「月　主な取組」: a row of a
+    programme whose cells are one space apart — not a sentence (「４月に学級開きを行う。」)."""
+    return bool(_PROGRAMME_ROW.match(line.spaced)) and not line.text.endswith("。") and len(line.text) <= 80
+
+
+_PROGRAMME_ROW = re.compile(r"((1[0-2]|[1-9])月|月)\s+\S")
 
 
 def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
@@ -455,7 +468,7 @@ def _untitled_heading(lines: list[_Line], i: int) -> bool:
     line = lines[i]
     if line.role or not 2 <= len(line.text) <= 25 or re.search(r"[。、，,]", line.text) or _scheme(line):
         return False
-    if _BULLET.match(line.text) or _MONTH_ROW.match(line.text) or line.text.endswith(_PARAGRAPH_END[:5]):
+    if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
         return False
     before = next((l for l in reversed(lines[:i]) if not l.blank), None)
     after = next((l for l in lines[i + 1:] if not l.blank), None)
