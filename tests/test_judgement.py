@@ -182,6 +182,16 @@ def test_a_programme_whose_cells_are_one_space_apart_is_a_table_and_pupils_trips
     assert status(text.replace("宿泊研修（中１）", "いじめ対応の校内研修"), "training-plan") == "present"
 
 
+def test_a_text_files_first_line_is_its_title_and_a_date_line_titles_nothing():
+    text = ("令和８年度　ときわ小学校　学校いじめ防止プログラム（年間計画）\n\n令和８年４月改訂\n\n"
+            "月　　未然防止　　早期発見　　研修\n\n４月　　学級開き　　家庭訪問　　方針の確認\n\n"
+            "６月　　人権教室　　アンケート　　―\n\n８月　　―　　―　　事例研修\n\n１２月　　集会　　アンケート　　―")
+    got = roles(text)
+    assert got[0] == ("heading", "令和8年度ときわ小学校学校いじめ防止プログラム(年間計画)")
+    assert got[1] == ("body", "令和8年4月改訂")
+    assert ("table_row", "8月 ― ― 事例研修") in got  # empty cells leave no double spaces
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"

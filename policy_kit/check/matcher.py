@@ -361,9 +361,7 @@ class Matcher:
         """The section's heading, its parent's and its subsections' headings — not the document's title."""
         out = self._own_headings(section)
         out |= {child.heading for child in self._children(section) if child.heading is not None}
-        if self._titles is None:
-            self._titles = {sec.heading for sec in self.sections if self._is_title(sec)}
-        return out - self._titles
+        return out - self._title_headings()
 
     def _unit_members(self, section: Section, named: set[int]) -> list[set[int]]:
         """The units a section gives: sets of sentences read together. When the section's own
@@ -475,11 +473,16 @@ class Matcher:
 
     def _near_headings(self, j: int) -> set[int]:
         """The headings a context may come from: sentence ``j``'s section heading and its parent's — not
-        the document's title far above (「いじめ防止基本方針」 is over every sentence)."""
+        every heading far above (a chapter's 「方針」 does not speak for its fourth-level parts)."""
         s = self.sentences[j]
         if s.section < 0:
             return set()
         return self._own_headings(self.sections[s.section])
+
+    def _title_headings(self) -> set[int]:
+        if self._titles is None:
+            self._titles = {sec.heading for sec in self.sections if self._is_title(sec)}
+        return self._titles
 
     def _distinct_ok(self, clause: Clause, doc: int, fuzzy: bool, members: set[int] | None = None) -> bool:
         for name, needed in clause.distinct.items():

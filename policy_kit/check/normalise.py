@@ -376,6 +376,9 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()
             blocks.append(_Block("heading", [(*pos, line.text.lstrip("#").strip())], "explicit", line.level, True))
             continue
+        if not whole_lines and not blocks and not para and _title_line(lines, index):
+            blocks.append(_Block("heading", [(*pos, line.text)], "title"))  # the document's title, as a page's <h1>
+            continue
         columns = _columns(line) if not line.role else ()
         if line.role == TABLE_ROW or columns or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
             flush()
@@ -384,7 +387,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
                 if blocks and blocks[-1].kind == TABLE:  # the row above a |---| rule is the header row
                     blocks[-1].kind = TABLE_HEAD
             elif cells:
-                blocks.append(_Block(TABLE, [(*pos, " ".join(cells))]))
+                blocks.append(_Block(TABLE, [(*pos, " ".join(c for c in cells if c))]))
             continue
         if line.role == LIST_ITEM:
             flush()
@@ -392,7 +395,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             continue
         if not line.role and _programme_row(line):
             flush()  # 「４月　方針の確認・生徒手帳配布」: a programme's row, its cells one space apart
-            blocks.append(_Block(TABLE, [(*pos, line.spaced)]))
+            blocks.append(_Block(TABLE, [(*pos, " ".join(line.spaced.split()))]))
             continue
         runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
         runs_to_margin = runs_to_margin or (not whole_lines and _wrapped_item(lines, index, full))
@@ -462,12 +465,32 @@ def _columns(line: _Line) -> tuple[str, ...]:
     return tuple(_squeeze(_nfkc(p)) for p in pieces)
 
 
+_DATE_LINE = re.compile(r"(令和|平成|昭和|R|H)?\s*[0-9元]{1,4}\s*年度?\s*([0-9]{1,2}\s*月)?\s*([0-9]{1,2}\s*日)?\s*"
+                        r"(一部)?(改訂|改定|策定|作成|施行|見直し|更新)?(版)?")
+
+
+def _title_line(lines: list[_Line], i: int) -> bool:
+    """The first line of a text document, standing alone and naming it: 「令和８年度　ときわ小学校
+    いじめ防止プログラム（年間計画）」 above the rest — not a sentence, a number or a table row."""
+    line = lines[i]
+    if line.role or not 4 <= len(line.text) <= MAX_HEADING or re.search(r"[。、，,]", line.text) or _scheme(line):
+        return False
+    if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
+        return False
+    if not re.search(r"方針|計画|プログラム|いじめ|について|のお知らせ|へ$", line.text):
+        return False  # a school's name or a date line is no title
+    following = [l for l in lines[i + 1:] if not l.blank]
+    return len(following) >= 5 and (i + 1 >= len(lines) or lines[i + 1].blank or len(following[0].text) < len(line.text) * 2)
+
+
 def _untitled_heading(lines: list[_Line], i: int) -> bool:
     """A short line without numbering that stands alone before its text: 「保護者の皆様へ」 then a
     paragraph, 「教職員用チェックシート」 then a list. Not a table cell (cells follow each other)."""
     line = lines[i]
     if line.role or not 2 <= len(line.text) <= 25 or re.search(r"[。、，,]", line.text) or _scheme(line):
         return False
+    if _DATE_LINE.fullmatch(line.text):
+        return False  # 「令和７年４月改訂」 dates the document, it titles nothing
     if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
         return False
     before = next((l for l in reversed(lines[:i]) if not l.blank), None)
