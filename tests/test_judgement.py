@@ -192,6 +192,13 @@ def test_a_text_files_first_line_is_its_title_and_a_date_line_titles_nothing():
     assert ("table_row", "8月 ― ― 事例研修") in got  # empty cells leave no double spaces
 
 
+def test_the_net_named_as_a_form_of_bullying_in_the_definition_is_no_measure():
+    text = ("２　いじめの定義\n次のような行為は、いじめに当たる。\n・仲間外れ、集団による無視\n・物を隠す、壊す\n"
+            "・ＳＮＳでの悪口、写真の無断送信\n３　未然防止\n学級づくりを進める。\n（６）インターネット上のいじめ\n"
+            "ネットパトロールの実施については、今後、ＰＴＡと協議しながら検討していく。")
+    assert status(text, "online-bullying") == "missing"
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"
