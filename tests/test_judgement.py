@@ -199,6 +199,12 @@ def test_the_net_named_as_a_form_of_bullying_in_the_definition_is_no_measure():
     assert status(text, "online-bullying") == "missing"
 
 
+def test_an_evacuation_drill_names_no_children_and_a_reference_to_the_main_volume_is_not_the_item():
+    assert status("９月　縦割り班遊び　定例委員会　避難訓練（危機管理マニュアルの確認）", "special-consideration") == "missing"
+    assert status("東日本大震災などで避難してきた児童には、心のケアに配慮して支援する。", "special-consideration") == "present"
+    assert status("いじめの定義、組織の構成、年間計画などは本編を参照してください。", "annual-program") == "missing"
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"
