@@ -205,6 +205,15 @@ def test_an_evacuation_drill_names_no_children_and_a_reference_to_the_main_volum
     assert status("いじめの定義、組織の構成、年間計画などは本編を参照してください。", "annual-program") == "missing"
 
 
+@pytest.mark.parametrize("text,want", [
+    ("委員会での協議の内容は、生徒指導主事が記録する。", "partial"),  # records made, nothing on keeping or handing over
+    ("保護者とは密に連絡を取り、対応の経過を伝える。", "missing"),  # telling the progress is no record
+    ("委員会は、情報を収集・記録し、教職員で共有する。", "missing"),  # a word in a list of roles
+])
+def test_meeting_records_made_but_not_kept_are_partial(text, want):
+    assert status(text, "meeting-records") == want
+
+
 def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are_not():
     leaflet = ("◆　本校の３つの約束\n①　いじめを生まない\n授業や行事を通して、認め合える学級をつくります。\n"
                "②　小さなサインを見逃さない\n年３回アンケートを行い、担任が全員と面談します。\n"
