@@ -376,7 +376,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()
             blocks.append(_Block("heading", [(*pos, line.text.lstrip("#").strip())], "explicit", line.level, True))
             continue
-        if not whole_lines and not blocks and not para and _title_line(lines, index):
+        if not para and _before_title(blocks) and _title_line(lines, index):
             blocks.append(_Block("heading", [(*pos, line.text)], "title"))  # the document's title, as a page's <h1>
             continue
         columns = _columns(line) if not line.role else ()
@@ -398,7 +398,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             blocks.append(_Block(TABLE, [(*pos, " ".join(line.spaced.split()))]))
             continue
         runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
-        runs_to_margin = runs_to_margin or (not whole_lines and _wrapped_item(lines, index, full))
+        runs_to_margin = runs_to_margin or _wrapped_item(lines, index, full)
         if line.text.startswith("#") or (not runs_to_margin and (is_heading(line.spaced) or is_heading(line.text))):
             flush()
             if line.text.startswith("#"):
@@ -448,11 +448,15 @@ def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
     """A numbered line that goes on in the next: 「(1)本方針はホームページに掲載するとともに、懇談会で保護者」
     then 「に説明する。」 — a numbered paragraph wrapped (near the margin, or its tail short), not a heading."""
     line = lines[i]
-    if not _scheme(line) or "、" not in line.text or len(line.text) < 24:
+    if not _scheme(line) or len(line.text) < 24:
         return False
     after = next((l for l in lines[i + 1:] if not l.blank), None)
-    return (after is not None and not after.role and not _scheme(after) and not _BULLET.match(after.text)
-            and (after.text.endswith(_PARAGRAPH_END[:3]) or "。" in after.text)
+    if after is None or after.role not in ("", PARAGRAPH) or _scheme(after) or _BULLET.match(after.text):
+        return False
+    if len(line.text) >= 30 and not line.text.endswith(_PARAGRAPH_END) and re.match(r"[ぁ-ゖ]", after.text) \
+            and not after.text.startswith("いじめ"):
+        return True  # 「…疑いがあると認」 then 「めるとき」: a word cut at the line's end
+    return ("、" in line.text and (after.text.endswith(_PARAGRAPH_END[:3]) or "。" in after.text)
             and (len(after.text) < len(line.text) or (bool(full) and len(line.text) >= full * 0.75)))
 
 
@@ -469,11 +473,16 @@ _DATE_LINE = re.compile(r"(令和|平成|昭和|R|H)?\s*[0-9元]{1,4}\s*年度?\
                         r"(一部)?(改訂|改定|策定|作成|施行|見直し|更新)?(版)?")
 
 
+def _before_title(blocks: list[_Block]) -> bool:
+    """Nothing yet, or one short line (the school's or its corporation's name) above the title."""
+    return not blocks or (len(blocks) == 1 and blocks[0].kind == BODY and len(blocks[0].text) <= 25)
+
+
 def _title_line(lines: list[_Line], i: int) -> bool:
     """The first line of a text document, standing alone and naming it: 「令和８年度　ときわ小学校
     いじめ防止プログラム（年間計画）」 above the rest — not a sentence, a number or a table row."""
     line = lines[i]
-    if line.role or not 4 <= len(line.text) <= MAX_HEADING or re.search(r"[。、，,]", line.text) or _scheme(line):
+    if line.role not in ("", PARAGRAPH) or not 4 <= len(line.text) <= MAX_HEADING or re.search(r"[。、，,]", line.text) or _scheme(line):
         return False
     if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
         return False
