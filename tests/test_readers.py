@@ -460,6 +460,18 @@ def test_a_table_of_title_cells_and_text_cells_reads_as_sections():
     ]
 
 
+def test_a_numbered_paragraph_cut_mid_word_in_a_page_goes_on_in_the_next():
+    from policy_kit.check.checker import sentences_of
+
+    page = ("<html><body><main><p>ときわ中学校いじめ防止基本方針</p><h2>第７　重大事態への対処</h2><p>次の場合を重大事態とする。</p>"
+            "<p>(1)いじめにより生徒の生命、心身又は財産に重大な被害が生じた疑いがあると認</p><p>めるとき</p>"
+            "<p>(2)いじめにより生徒が相当の期間欠席を余儀なくされている疑いがあると認めるとき</p></main></body></html>")
+    got = [(s.role, s.text) for s in sentences_of([read_bytes(page.encode(), "p.html")])]
+    assert got[0] == ("heading", "ときわ中学校いじめ防止基本方針")  # the first paragraph naming the document is its title
+    assert ("list_item", "(1)いじめにより生徒の生命、心身又は財産に重大な被害が生じた疑いがあると認めるとき") in got
+    assert not any(role == "heading" and text.startswith("(1)") for role, text in got)
+
+
 def test_html_without_main_uses_the_content_block_or_the_body_without_header_and_footer():
     content = ('<html><body><div id="header">サイト名</div><div class="topicpath">ホーム &gt; 方針</div>'
                '<div id="content"><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></div>'
