@@ -192,6 +192,15 @@ def test_a_text_files_first_line_is_its_title_and_a_date_line_titles_nothing():
     assert ("table_row", "8月 ― ― 事例研修") in got  # empty cells leave no double spaces
 
 
+@pytest.mark.parametrize("text,want", [
+    ("情報モラル教室を年１回実施し、ＳＮＳの適切な使い方を指導する。", "partial"),  # lessons only: prevention, not handling
+    ("４月　入学式、交通安全教室（警察署）　学級開き", "missing"),  # a traffic-safety class is no lesson on the net
+    ("ＳＮＳへの悪質な書き込みを見つけたときは、画面を保存し、運営者に削除を依頼する。", "present"),
+])
+def test_online_bullying_needs_the_handling_of_online_cases(text, want):
+    assert status(text, "online-bullying") == want
+
+
 def test_the_net_named_as_a_form_of_bullying_in_the_definition_is_no_measure():
     text = ("２　いじめの定義\n次のような行為は、いじめに当たる。\n・仲間外れ、集団による無視\n・物を隠す、壊す\n"
             "・ＳＮＳでの悪口、写真の無断送信\n３　未然防止\n学級づくりを進める。\n（６）インターネット上のいじめ\n"
