@@ -11,6 +11,7 @@ from conftest import run
 from policy_kit.check.checker import Checker
 from policy_kit.check.checklist import load_checklist
 from policy_kit.check.document import Document, plain_lines
+from policy_kit.check.normalise import normalise_line
 
 ASAHIKAWA = load_checklist("asahikawa")
 
@@ -152,6 +153,21 @@ def test_a_programme_whose_cells_are_one_space_apart_is_a_table_and_pupils_trips
     assert status(text.replace("宿泊研修（中１）", "いじめ対応の校内研修"), "training-plan") == "present"
 
 
+def test_a_reference_elsewhere_withholds_only_when_it_is_the_whole_sentence():
+    aside = "犯罪に当たる行為があったときは、ためらわずに警察に相談・通報する（具体的な手順は別冊を参照）。"
+    assert status(aside, "police-referral", parse=False) == "present"
+    assert status("いじめの定義、組織の構成、年間計画などは本編を参照してください。", "annual-program", parse=False) == "missing"
+
+
+def test_long_numbered_headings_keep_their_body_apart():
+    for heading, body in [("２　いじめの防止、早期発見及び対処のための組織について", "校長、教頭、生徒指導主事、養護教諭で構成する。"),
+                          ("３　いじめ防止対策委員会（校長、教頭、生徒指導主事）", "委員会は毎月開く。"),
+                          ("１　いじめの未然防止のための学級経営の充実と分かる授業づくりについて", "すべての児童が分かる授業を進める。")]:
+        got = roles(f"{heading}\n{body}\n４　その他\n必要な事項は別に定める。")
+        assert got[0][0] == "heading" and got[1] == ("body", normalise_line(body)), got
+    assert all(role != "heading" for role, _ in roles("１　組織\n――――――――――\n委員会を置く。")[1:])  # a rule line
+
+
 def test_a_text_files_first_line_is_its_title_and_a_date_line_titles_nothing():
     text = ("令和８年度　ときわ小学校　学校いじめ防止プログラム（年間計画）\n\n令和８年４月改訂\n\n"
             "月　　未然防止　　早期発見　　研修\n\n４月　　学級開き　　家庭訪問　　方針の確認\n\n"
@@ -199,6 +215,17 @@ STANDARD = [
     ("online-bullying", "present", "（３）ＳＮＳ・インターネット\n部活動のグループトークは顧問に届け出る。\n"
      "誹謗中傷の投稿を把握したときは、画面を保存し、運営者に削除を依頼する。\n（４）部活動\n練習計画を立てる。"),
     ("online-bullying", "partial", "（３）情報モラルの学習\n高等部では、スマートフォンでの写真の扱い方を具体的な場面で学ぶ。"),
+    # found in review: lookalikes of the rules above
+    ("staff-checklist", "missing", "児童は毎月「生活チェックシート」に記入し、担任が内容を確認する。"),  # the pupils' sheet
+    ("comprehensive-approach", "missing", "１　いじめの未然防止のために\n学級づくりを進めます。\n２　こんなサインに気付いたら\n担任にご連絡ください。\n"
+     "３　相談窓口\n教育相談室　0166-00-0000"),  # a detection heading is no response pillar
+    ("online-bullying", "missing", "学級のルールづくりを通して、互いを大切にする集団を育てる。"),
+    ("online-bullying", "partial", "ネット上のいじめを発見した教職員は、直ちに管理者に報告する。"),  # the school's managers, not a site's
+    ("meeting-records", "missing", "協議内容は、被害児童の保護者に速やかに伝える。"),
+    ("training-plan", "present", "年間計画\n４月　　校内研修（基本方針の確認）・避難訓練　　学級開き\n６月　　アンケート　　面談\n"
+     "８月　　事例研修　　―\n１１月　　アンケート　　面談"),  # a drill in the same row leaves the training
+    ("publication-and-explanation", "missing", "令和８年度　ほしみ中学校いじめ防止基本方針\n１　基本的な考え方\nいじめは許されない。\n"
+     "２　家庭・地域との連携\n学校だよりで地域に取組を知らせる。\n３　組織\n委員会を置く。"),  # the title gives no context
     # the net named as a form of bullying in the definition, then a heading over a plan
     ("online-bullying", "missing", "２　いじめの定義\n次のような行為は、いじめに当たる。\n・仲間外れ、集団による無視\n・物を隠す、壊す\n"
      "・ＳＮＳでの悪口、写真の無断送信\n３　未然防止\n学級づくりを進める。\n（６）インターネット上のいじめ\n"
@@ -354,6 +381,7 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("いじめ対策委員会で、被害児童への対応について検討を進める。", "対応", False, False),
     ("次年度の年間計画は、３月の職員会議で作成する。", "年間計画", False, False),
     ("いじめ問題に関する教職員研修については、外部講師を招いて実施することを検討している。", "教職員研修", False, True),
+    ("ネットパトロールについては、ＰＴＡと検討を重ね、毎月実施している。", "ネットパトロール", False, False),
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes

@@ -447,6 +447,11 @@ def test_a_table_of_title_cells_and_text_cells_reads_as_sections():
             f"<tr><td><b>第２　校内の組織</b></td><td>{text}</td></tr></table>"
             "<table><tr><td>月</td><td>取組</td></tr><tr><td>６月</td><td>アンケート</td></tr></table></body></html>")
     got = [(line.role, line.level, line.text) for line in read_bytes(page.encode(), "p.html").pages[0]]
+    assert got[:2] == [("heading", 1, "いじめ防止基本方針"), ("heading", 2, "第１　基本的な考え方")]
+    spacer = page.replace("<tr><td><b>第２", "<tr></tr><tr><td><b>第２")  # a spacer row reads as nothing
+    assert [(line.role, line.level, line.text) for line in read_bytes(spacer.encode(), "p.html").pages[0]] == got
+    programme = ("<html><body><table>" + "".join(f"<tr><td>{m}月</td><td>{text}</td></tr>" for m in (4, 6, 9)) + "</table></body></html>")
+    assert {line.role for line in read_bytes(programme.encode(), "p.html").pages[0]} == {"table_row"}  # months: data
     assert got == [
         ("heading", 1, "いじめ防止基本方針"),
         ("heading", 2, "第１　基本的な考え方"),

@@ -225,9 +225,10 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
     (considering a case is a task)."""
     if predicate.i in span_ids:
         return False
-    if predicate.lemma_ in _PURSUING and any(c.dep_ == "obj" and c.lemma_ == CONSIDERING for c in predicate.children):
-        # 「検討を進める」: still being considered when it is about the thing itself (Xについては) or an act
-        # on its way (作成に向けて)
+    if predicate.lemma_ in _PURSUING and predicate.dep_ == "ROOT" \
+            and any(c.dep_ == "obj" and c.lemma_ == CONSIDERING for c in predicate.children):
+        # 「検討を進めている」 closing the sentence: still being considered when it is about the thing itself
+        # (Xについては) or an act on its way (作成に向けて) — not 「検討を重ね、毎月実施している」
         return _act_on_its_way(predicate) or (below is not None and _is_topic(below))
     if predicate.lemma_ != CONSIDERING:
         return False

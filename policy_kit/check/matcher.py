@@ -477,7 +477,7 @@ class Matcher:
         s = self.sentences[j]
         if s.section < 0:
             return set()
-        return self._own_headings(self.sections[s.section])
+        return self._own_headings(self.sections[s.section]) - self._title_headings()
 
     def _title_headings(self) -> set[int]:
         if self._titles is None:
@@ -545,10 +545,12 @@ class Matcher:
 
     def _heading_over_withheld(self, match: _Match, requirement: Requirement, clause: Clause | None = None) -> bool:
         """A match on headings only, whose sections mention the topic in their bodies only as not done
-        or planned: 「(2)教職員用チェックリスト」 over 「作成は、次年度の課題とする」 is no heading alone."""
+        or planned: 「(2)教職員用チェックリスト」 over 「作成は、次年度の課題とする」 is no heading alone.
+        The groups are the clause's, or (for a weak match of the ``present`` clauses) all of theirs."""
         if any(not self.sentences[j].is_heading for j in match.indices):
             return False
         groups = clause.groups if clause is not None else [g for c in requirement.present for g in c.groups]
+        hits = [(group, self.group_hits(group, True, clause)) for group in groups]
         withheld = False
         for j in match.indices:
             section = self._opened_by(j)
@@ -557,8 +559,8 @@ class Matcher:
             for k in range(section.start, section.end):
                 if self.sentences[k].is_heading:
                     continue
-                for group in groups:
-                    if k in self.group_hits(group, True, clause):
+                for group, found in hits:
+                    if k in found:
                         if self._solid(k, group, requirement, clause):
                             return False
                         withheld = True

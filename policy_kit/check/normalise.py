@@ -61,11 +61,14 @@ SCHEMES: list[tuple[str, re.Pattern]] = [
     ("appendix", re.compile(r"^[(【]?(別紙|別表|資料|付録)[0-9]*[)】]?\s*")),
 ]
 _BULLET = re.compile(r"^([・･\-–—*+•]\s*)")
-_MONTH_ROW = re.compile(r"^(1[0-2]|[1-9])月(?:[\s|]|$)")
+_MONTH = r"(1[0-2]|[1-9])月"
+_MONTH_ROW = re.compile(rf"^{_MONTH}(?:[\s|]|$)")
 _BARE_NUMBER = re.compile(rf"(第[0-9{_KANJI_NUM}]+[章節部編]?|[0-9]{{1,2}}[.、]?|[(][0-9]{{1,2}}[)]|[0-9]{{1,2}}[)]|[①-⑳]|[(][ア-ン][)]|[ア-ン][.、)]|[(][a-z][)]|[IVX]{{1,4}}[.]?)")
 _BARE_BULLET = re.compile(r"[・•●○◆◇■□▪◎◯-]")
-_RULE = re.compile(r"[-–—ー=_\s|・•]+")
-_PAGE_NUMBER = re.compile(r"[-–—―‐−ー\s]+[0-9]+[-–—―‐−ー\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
+_DASHES = "-–—―‐−ー"
+# a rule line; a lone ― is a table's empty cell (「８月　―　―　事例研修」 flattened), three or more a rule
+_RULE = re.compile(rf"[-–—ー=_\s|・•]+|[{_DASHES}\s]{{3,}}")
+_PAGE_NUMBER = re.compile(rf"[{_DASHES}\s]+[0-9]+[{_DASHES}\s]+|(?:p\.?|P\.?)\s*[0-9]+|[0-9]+ページ|[0-9]+\s*/\s*[0-9]+|[0-9]+")
 _RUN_ON_BREAK = re.compile(
     rf"(?:(?<=[。」）)])\s*|\s{{2,}}|(?<=[{_JA}])\s)(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
 # 「(1) 名称 法第22条に基づき…。」: a numbered title of a few words, a space, then a sentence
@@ -167,8 +170,8 @@ def is_heading(line: str) -> bool:
     rest = line[len(marker):].strip()
     if len(rest) > 12 and _STATEMENT_END.search(rest):
         return False  # 「(1) 行為が止んでいる状態が続いている」: a numbered statement, not a title
-    if scheme == "circled" and len(rest) > 24:
-        return False  # 「①被害生徒が心身の苦痛を感じていないことを…」: an item, ① titles are short
+    if scheme == "circled" and len(rest) > 24 and "、" in rest:
+        return False  # 「①被害生徒が心身の苦痛を感じていないことを、…」: an item, not a title
     return bool(rest) or scheme in ("bracket", "appendix")
 
 
@@ -397,9 +400,9 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
             flush()  # 「４月　方針の確認・生徒手帳配布」: a programme's row, its cells one space apart
             blocks.append(_Block(TABLE, [(*pos, " ".join(line.spaced.split()))]))
             continue
-        runs_to_margin = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
-        runs_to_margin = runs_to_margin or _wrapped_item(lines, index, full)
-        if line.text.startswith("#") or (not runs_to_margin and (is_heading(line.spaced) or is_heading(line.text))):
+        wrapped = bool(full) and len(line.text) >= full * 0.9  # a wrapped body line, not a heading
+        wrapped = wrapped or _wrapped_item(lines, index, full)
+        if line.text.startswith("#") or (not wrapped and (is_heading(line.spaced) or is_heading(line.text))):
             flush()
             if line.text.startswith("#"):
                 level = len(line.text) - len(line.text.lstrip("#"))
@@ -441,7 +444,7 @@ def _programme_row(line: _Line) -> bool:
     return bool(_PROGRAMME_ROW.match(line.spaced)) and not line.text.endswith("。") and len(line.text) <= 80
 
 
-_PROGRAMME_ROW = re.compile(r"((1[0-2]|[1-9])月|月)\s+\S")
+_PROGRAMME_ROW = re.compile(rf"({_MONTH}|月)\s+\S")
 
 
 def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
@@ -453,11 +456,18 @@ def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
     after = next((l for l in lines[i + 1:] if not l.blank), None)
     if after is None or after.role not in ("", PARAGRAPH) or _scheme(after) or _BULLET.match(after.text):
         return False
-    if len(line.text) >= 30 and not line.text.endswith(_PARAGRAPH_END) and re.match(r"[ぁ-ゖ]", after.text) \
-            and not after.text.startswith("いじめ"):
+    if len(line.text) >= 30 and not line.text.endswith(_PARAGRAPH_END) and not _TITLE_END.search(line.text) \
+            and re.match(r"[ぁ-ゖ]", after.text) and not _SENTENCE_START.match(after.text):
         return True  # 「…疑いがあると認」 then 「めるとき」: a word cut at the line's end
-    return ("、" in line.text and (after.text.endswith(_PARAGRAPH_END[:3]) or "。" in after.text)
-            and (len(after.text) < len(line.text) or (bool(full) and len(line.text) >= full * 0.75)))
+    if "、" not in line.text or not (after.text.endswith(_PARAGRAPH_END[:3]) or "。" in after.text):
+        return False
+    # near the margin, or followed by no more than the end of its sentence (「に説明する。」, 「直す。」)
+    return (bool(full) and len(line.text) >= full * 0.75) or (len(after.text) <= 8 and not re.search(r"[はが]", after.text))
+
+
+# how a title ends (「…についての方針」「…の充実」) and how a sentence starts (「すべての児童が」): not a cut word
+_TITLE_END = re.compile(r"(について|として|のために|ための|の充実|の推進|づくり|の取組|の在り方|の方針|[)）」】])$")
+_SENTENCE_START = re.compile(r"(すべて|どの|だれ|誰|いじめ|この|その|これ|それ|また|なお|ただし|あらゆる|ひとり|一人)")
 
 
 def _columns(line: _Line) -> tuple[str, ...]:
@@ -479,7 +489,8 @@ def _before_title(blocks: list[_Block]) -> bool:
 
 
 def _title_line(lines: list[_Line], i: int) -> bool:
-    """The first line of a text document, standing alone and naming it: 「令和８年度　ときわ小学校
+    """A document's title: its first line (or the one after a short school-name line, see
+    ``_before_title``), standing alone and naming the document: 「令和８年度　ときわ小学校
     いじめ防止プログラム（年間計画）」 above the rest — not a sentence, a number or a table row."""
     line = lines[i]
     if line.role not in ("", PARAGRAPH) or not 4 <= len(line.text) <= MAX_HEADING or re.search(r"[。、，,]", line.text) or _scheme(line):
@@ -568,7 +579,7 @@ def _demote_lists(blocks: list[_Block]) -> None:
     a page number) and headings the format marked keep their heading role."""
     def empty(i: int) -> bool:
         b = blocks[i]
-        if b.kind != "heading" or b.explicit or re.search(r"[0-9]$", b.text):
+        if b.kind != "heading" or b.explicit or re.search(r"(\s|…|\.\.|・・)[0-9]{1,3}$", b.text):  # a contents line's page number, not a phone number
             return False
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         return nxt is None or (nxt.kind == "heading" and nxt.level <= b.level) or _item_alike(nxt, b)

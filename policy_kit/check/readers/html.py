@@ -162,6 +162,8 @@ class _Lines:
             self.flush()
             for row in _own_rows(node):  # 「第３　校内の組織」 | its text: a section per row
                 cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                if not cells:
+                    continue  # a spacer row
                 self._unit(cells[0], HEADING, min(6, self.section_level + 1))
                 for cell in cells[1:]:
                     self._children(cell)
@@ -253,13 +255,18 @@ def _layout_table(table) -> bool:
 def _titled_rows(table) -> bool:
     """A table whose rows are a short title cell and a long text cell (「第３　校内の組織」 | the
     section's paragraphs): sections set out in a grid, not data."""
-    rows = _own_rows(table)
+    rows = [r for r in _own_rows(table) if any(isinstance(c.tag, str) and c.tag in ("td", "th") for c in r)]
     titled = 0
     for row in rows:
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
         if len(cells) == 2 and 0 < len(_text(cells[0])) <= 30 and len(_text(cells[1])) >= 120:
+            if _DATA_KEY.match(_text(cells[0])):
+                return False  # 「４月」 | a long cell: a programme's row, data after all
             titled += 1
     return len(rows) >= 2 and titled >= len(rows) * 0.6
+
+
+_DATA_KEY = re.compile(r"^([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})(月|日|学期|年|回)")
 
 
 def _cell_text(cell) -> str:
