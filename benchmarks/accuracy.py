@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu
 
 SET is a folder under corpus/ holding samples and labels (labels.yaml or labels-*.yaml):
-`policies` (our first, simple samples), `realistic` (the development set, written from real schools'
-layouts and wording) and `blind` (kept aside: scored only at the end of a piece of work, never used
-to change rules). Default: policies and realistic.
+`policies` (our first, simple samples), `realistic`, `realistic-c`, `blind` and `blind2` (development
+sets, written from real schools' layouts and wording), `blind3` and `blind4` (kept aside: scored only
+at the end of a piece of work, never read, never used to change rules). Default: policies and realistic.
 
 Figures, for each set, per document kind, per format (file type) and per requirement:
 - presence: of the requirements the label calls present, the share the checker calls present;
