@@ -120,7 +120,7 @@ def main() -> int:
     parser.add_argument("--checklist", default="asahikawa", help="bundled checklist name or YAML path")
     parser.add_argument("--no-parse", action="store_true", help="negation by sentence-wide cues (ablation)")
     parser.add_argument("--formats", action="store_true", help="also score PDF, DOCX and HTML copies of text samples")
-    parser.add_argument("--quiet", action="store_true", help="no per-requirement table or disagreements")
+    parser.add_argument("--quiet", action="store_true", help="no per-requirement table or disagreements (printed or in --json)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     checklist = load_checklist(args.checklist)
@@ -165,9 +165,9 @@ def main() -> int:
             for sample, rid, want, got in disagreements:
                 print(f"     {sample:40} {rid:32} {want} → {got}")
         report["sets"][name] = {"all": total.as_dict(), "kinds": {k: t.as_dict() for k, t in by_kind.items()},
-                                "formats": {k: t.as_dict() for k, t in by_format.items()},
-                                "requirements": {k: t.as_dict() for k, t in by_req.items()},
-                                "disagreements": disagreements}
+                                "formats": {k: t.as_dict() for k, t in by_format.items()}}
+        if not args.quiet:  # a blind set is scored --quiet: its JSON holds the aggregates only, too
+            report["sets"][name].update(requirements={k: t.as_dict() for k, t in by_req.items()}, disagreements=disagreements)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
