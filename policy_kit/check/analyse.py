@@ -124,6 +124,10 @@ CONSIDERING = "検討"
 ACT_NOUNS = {"実施", "導入", "作成", "設置", "整備", "策定", "配置", "活用", "実行", "開催", "取組", "取り組み", "見直し"}
 # 「今後作成する予定」「次年度から実施する」: an act put off to the future
 FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"}
+# 「検討を進めている」: still considering; 「実施することを検討」: the act considered; 「次年度の課題とする」: put off
+_PURSUING = {"進める", "続ける", "重ねる", "始める"}
+_ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
+_TASK_NOUNS = {"課題", "目標", "宿題"}
 # 「ためらわず相談する」「迷わず通報する」「叱って終わりにせず」「学校だけで判断せず」: the negation belongs to
 # the manner, not to the act — judge the predicate above instead
 NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", "終わらせる", "済ませる", "済む", "とどめる", "止める", "怠る", "欠かす",
@@ -242,10 +246,6 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
     return below is not None and below.lemma_ in ACT_NOUNS
 
 
-_PURSUING = {"進める", "続ける", "重ねる", "始める"}
-_ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
-
-
 def _act_on_its_way(predicate) -> bool:
     """「作成に向けて」「導入を目指して」 among the predicate's clauses: the act is not done yet."""
     return any(c.dep_ == "advcl" and c.lemma_ in ("向ける", "目指す") and any(g.lemma_ in ACT_NOUNS for g in c.children)
@@ -271,9 +271,6 @@ def _future(predicate, span_ids: set[int]) -> bool:
         if child.lemma_ in _TASK_NOUNS and any(future(g) for g in child.children):
             return True  # 「作成は次年度の課題とする」
     return False
-
-
-_TASK_NOUNS = {"課題", "目標", "宿題"}
 
 
 def _has_negation(predicate, span_ids: set[int]) -> bool:

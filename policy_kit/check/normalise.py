@@ -488,14 +488,19 @@ def _before_title(blocks: list[_Block]) -> bool:
     return not blocks or (len(blocks) == 1 and blocks[0].kind == BODY and len(blocks[0].text) <= 25)
 
 
+def _titling(line: _Line, shortest: int, longest: int) -> bool:
+    """A line that could title what follows: not a sentence (。、), not numbered, not a bullet or a
+    programme's month, not closed by a bracket or a colon."""
+    return (shortest <= len(line.text) <= longest and not re.search(r"[。、，,]", line.text) and not _scheme(line)
+            and not _BULLET.match(line.text) and not _MONTH_ROW.match(line.spaced) and not line.text.endswith(_PARAGRAPH_END[:5]))
+
+
 def _title_line(lines: list[_Line], i: int) -> bool:
     """A document's title: its first line (or the one after a short school-name line, see
     ``_before_title``), standing alone and naming the document: 「令和８年度　ときわ小学校
     いじめ防止プログラム（年間計画）」 above the rest — not a sentence, a number or a table row."""
     line = lines[i]
-    if line.role not in ("", PARAGRAPH) or not 4 <= len(line.text) <= MAX_HEADING or re.search(r"[。、，,]", line.text) or _scheme(line):
-        return False
-    if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
+    if line.role not in ("", PARAGRAPH) or not _titling(line, 4, MAX_HEADING):
         return False
     if not re.search(r"方針|計画|プログラム|いじめ|について|のお知らせ|へ$", line.text):
         return False  # a school's name or a date line is no title
@@ -507,12 +512,10 @@ def _untitled_heading(lines: list[_Line], i: int) -> bool:
     """A short line without numbering that stands alone before its text: 「保護者の皆様へ」 then a
     paragraph, 「教職員用チェックシート」 then a list. Not a table cell (cells follow each other)."""
     line = lines[i]
-    if line.role or not 2 <= len(line.text) <= 25 or re.search(r"[。、，,]", line.text) or _scheme(line):
+    if line.role or not _titling(line, 2, 25):
         return False
     if _DATE_LINE.fullmatch(line.text):
         return False  # 「令和７年４月改訂」 dates the document, it titles nothing
-    if _BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or line.text.endswith(_PARAGRAPH_END[:5]):
-        return False
     before = next((l for l in reversed(lines[:i]) if not l.blank), None)
     after = next((l for l in lines[i + 1:] if not l.blank), None)
     if after is None or (before is not None and not (lines[i - 1].blank or before.text.endswith(_PARAGRAPH_END))):

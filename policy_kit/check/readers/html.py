@@ -153,15 +153,14 @@ class _Lines:
         elif tag == "table" and _layout_table(node):
             self.flush()
             for row in _own_rows(node):  # a page laid out with a table: its cells are regions of the page
-                for cell in row:
-                    if isinstance(cell.tag, str) and cell.tag in ("td", "th"):
-                        self.flush()
-                        self._children(cell)
-                        self.flush()
+                for cell in _cells(row):
+                    self.flush()
+                    self._children(cell)
+                    self.flush()
         elif tag == "table" and _titled_rows(node):
             self.flush()
             for row in _own_rows(node):  # 「第３　校内の組織」 | its text: a section per row
-                cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                cells = _cells(row)
                 if not cells:
                     continue  # a spacer row
                 self._unit(cells[0], HEADING, min(6, self.section_level + 1))
@@ -225,12 +224,17 @@ class _Lines:
         for row in node.iter("tr"):
             if _closest_table(row) is not node:
                 continue  # rows of a nested table belong to its cell
-            cells = [_cell_text(cell) for cell in row if cell.tag in ("td", "th")]
+            cells = [_cell_text(cell) for cell in _cells(row)]
             if any(cells):
                 self.lines.append(Line("　".join(c for c in cells if c), TABLE_ROW, cells=tuple(cells)))
 
 
 _LAYOUT_INSIDE = ("table", "h1", "h2", "h3", "h4", "h5", "h6", "hr")
+
+
+def _cells(row) -> list:
+    """A table row's own cells (td and th)."""
+    return [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
 
 
 def _own_rows(table) -> list:
@@ -242,9 +246,7 @@ def _layout_table(table) -> bool:
     column) rather than holding data: a cell of its own holds another table, a heading or a rule,
     or runs to more than 1,000 characters."""
     for row in _own_rows(table):
-        for cell in row:
-            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
-                continue
+        for cell in _cells(row):
             if any(isinstance(d.tag, str) and d.tag in _LAYOUT_INSIDE for d in cell.iter() if d is not cell):
                 return True
             if len(_text(cell)) > 1000:
@@ -255,10 +257,10 @@ def _layout_table(table) -> bool:
 def _titled_rows(table) -> bool:
     """A table whose rows are a short title cell and a long text cell (「第３　校内の組織」 | the
     section's paragraphs): sections set out in a grid, not data."""
-    rows = [r for r in _own_rows(table) if any(isinstance(c.tag, str) and c.tag in ("td", "th") for c in r)]
+    rows = [r for r in _own_rows(table) if _cells(r)]
     titled = 0
     for row in rows:
-        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        cells = _cells(row)
         if len(cells) == 2 and 0 < len(_text(cells[0])) <= 30 and len(_text(cells[1])) >= 120:
             if _DATA_KEY.match(_text(cells[0])):
                 return False  # 「４月」 | a long cell: a programme's row, data after all
