@@ -1,6 +1,6 @@
 """How well `policy-kit check` judges labelled sample policies, as a board reviewer would.
 
-    .venv/bin/python benchmarks/accuracy.py [SET ...] [--checklist NAME] [--no-parse] [--formats] [--json OUT.json]
+    .venv/bin/python benchmarks/accuracy.py [SET ...] [--checklist NAME] [--no-parse] [--formats] [--quiet] [--json OUT.json]
     .venv/bin/python benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu
 
 SET is a folder under corpus/ holding samples and labels (labels.yaml or labels-*.yaml):
