@@ -5,6 +5,8 @@ words), checked through the one entry point (Checker) like a real document, plus
 checklists' own examples (`policy-kit checklist test`) and the parse's negation scope."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import run
@@ -215,6 +217,21 @@ STANDARD = [
     ("online-bullying", "present", "（３）ＳＮＳ・インターネット\n部活動のグループトークは顧問に届け出る。\n"
      "誹謗中傷の投稿を把握したときは、画面を保存し、運営者に削除を依頼する。\n（４）部活動\n練習計画を立てる。"),
     ("online-bullying", "partial", "（３）情報モラルの学習\n高等部では、スマートフォンでの写真の扱い方を具体的な場面で学ぶ。"),
+    # session 5: wording of blind3/blind4 (read as development sets), in our own words
+    ("special-consideration", "present", "外国にルーツのある子や発達に特性のある子など配慮が必要な児童については、職員で配慮事項を共有し、周りの児童への指導にも生かす。"),
+    ("response-team", "present", "２　いじめ対策委員会\n（１）構成員\n校長、教頭、生徒指導主事（いじめ対策推進リーダー）、養護教諭、スクールカウンセラー\n"
+     "（２）初動チーム\n校長、教頭、生徒指導主事で初動チームをつくり、事実確認を分担する。相談や報告の受付は教頭が担当する。"),
+    ("no-withholding", "present", "いじめを見聞きした教職員は、小さなことでも自分だけで抱えず、その日のうちに学年主任に報告する。"),
+    ("staff-checklist", "present", "教職員は「気づきシート」（遅刻の増加、一人で昼食をとる、持ち物の破損など）を使って様子を確かめる。"),
+    ("annual-program", "present", "年間の主な取組\n・４月　委員会（計画の確認）、職員研修（方針の共通理解）\n・６月　アンケート\n"
+     "・９月　職員研修（事例検討）\n・１１月　人権週間\n・２月　学校評価\n・３月　委員会（評価・見直し）"),
+    ("resolution-criteria", "present", "◆解決したと判断するまで\n①いじめの行為が少なくとも３か月はおさまっていること\n②いじめを受けたお子さんがもう苦しんでいないこと"),
+    ("bullying-definition", "present", "■いじめとは\n法律（第２条）では、一定の人間関係にある子どもから心や体に影響を与える行為を受け、本人がつらい・苦しいと感じているものをいじめとしています。"),
+    ("victim-support", "present", "いじめを受けたお子さんを必ず守ります。安全を確保し、スクールカウンセラーと連携して心のケアを行います。"),
+    ("comprehensive-approach", "present", "本校では、いじめを「起こさない」「見逃さない」「一人で悩ませない」の三つを柱に、学校全体で取り組んでいます。"),
+    ("stress-check", "present", "毎朝、端末で今日の気分を５段階で入力し、低い値が続く生徒には担任と養護教諭が声をかける。"),
+    ("info-sharing-procedure", "present", "いじめの兆しに気づいた教職員は、その日の授業終了までに生徒指導主事に報告する。"),
+    ("perpetrator-growth-support", "present", "いじめた児童には、してはいけないことを絵で分かりやすく伝えます。行動の背景を分析し、望ましい関わり方を身に付けられるよう支援します。"),
     # found in review: lookalikes of the rules above
     ("staff-checklist", "missing", "児童は毎月「生活チェックシート」に記入し、担任が内容を確認する。"),  # the pupils' sheet
     ("comprehensive-approach", "missing", "１　いじめの未然防止のために\n学級づくりを進めます。\n２　こんなサインに気付いたら\n担任にご連絡ください。\n"
@@ -299,6 +316,22 @@ FALSE_POSITIVES = [
      "４　いじめを行った子どもへの対応\nいじめを行った児童には、毅然とした態度で指導し、二度と同じことをしないよう約束させます。"),
     ("保護者・生徒による学校評価 is not pupils acting", "student-led-activities", "missing",
      "教職員の自己評価及び保護者・生徒による学校評価に「いじめを見逃さない取組ができているか」の項目を入れる。"),
+    # session 5 (blind3 and blind4 read as development sets)
+    ("a committee's role in one cell, 方針 in the next: no decision of roles", "response-plan", "missing",
+     "年間計画\n月\t未然防止\t委員会\t研修\n４月\t学級開き\t第１回委員会（役割分担）\t基本方針の読み合わせ\n"
+     "６月\tアンケート\t定例委員会\t事例研修"),
+    ("an officers' election is no pupil-led activity", "student-led-activities", "missing",
+     "５月　生徒会役員選挙　いじめアンケート　定例委員会の取組の確認"),
+    ("the council among the means of all teaching", "student-led-activities", "missing",
+     "授業や学校行事、生徒会の活動を通して、お互いを認め合う集団をつくります。"),
+    ("telling a case's facts to the families is no explanation beforehand", "police-explanation-to-parents", "missing",
+     "(3)関係する児童の保護者に事実を説明し、理解と協力を求める。\n(4)犯罪に当たる行為は、警察と相談して対応する。"),
+    ("a plan the policy says is made in another document", "annual-program", "missing",
+     "７　年間計画\nいじめ防止の年間計画は、毎年度、別に定める。"),
+    ("serious cases left to the board", "serious-case-response", "missing",
+     "８　重大事態への対処\n重大事態への対処については、市教育委員会の定めるところによる。"),
+    ("the board's training instead of the school's own", "training-plan", "missing",
+     "教職員の研修については、町教育委員会が開く研修会に参加することで代える。"),
 ]
 
 SECTIONS = [
@@ -382,6 +415,9 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("次年度の年間計画は、３月の職員会議で作成する。", "年間計画", False, False),
     ("いじめ問題に関する教職員研修については、外部講師を招いて実施することを検討している。", "教職員研修", False, True),
     ("ネットパトロールについては、ＰＴＡと検討を重ね、毎月実施している。", "ネットパトロール", False, False),
+    # a rule the policy sets (してはいけない) denies nothing the school does
+    ("いじめた児童には、してはいけないことを分かりやすく伝えます。", "いじめた", False, False),
+    ("教職員は情報を一人で抱え込んではならない。", "情報", False, False),
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes
@@ -419,3 +455,29 @@ def test_checklist_test_reports_a_failing_example(runner, tmp_path):
     result = run(runner, "checklist", "test", str(path), "--id", "stress-check")
     assert result.exit_code == 1
     assert f"FAIL present #{number}" in result.output and "元気よくあいさつ" in result.output
+
+
+def test_a_boards_elsewhere_cues_decide_what_is_left_to_someone_else(runner, tmp_path):
+    """`elsewhere_cues` are the board's data: without them, a sentence leaving serious cases to the board
+    reads as a bare mention (partial); with them, as nothing the school does (missing)."""
+    import yaml
+
+    text = "８　重大事態への対処\n重大事態への対処については、市教育委員会の定めるところによる。\n９　公表\n本方針はホームページに掲載する。"
+    policy = tmp_path / "policy.txt"
+    policy.write_text(text, encoding="utf-8")
+    data = yaml.safe_load(open(ASAHIKAWA.path, encoding="utf-8"))
+    assert data["checklist"]["elsewhere_cues"]
+    statuses = {}
+    for name, cues in (("with", data["checklist"]["elsewhere_cues"]), ("without", [])):
+        data["checklist"]["elsewhere_cues"] = cues
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = run(runner, "check", policy, "--checklist", str(path), "--format", "json")
+        assert result.exit_code == 1, result.output
+        statuses[name] = next(r["status"] for r in json.loads(result.output)["requirements"] if r["id"] == "serious-case-response")
+    assert statuses == {"with": "missing", "without": "partial"}
+    data["checklist"]["elsewhere_cues"] = ["(a+)+$"]  # a dangerous pattern is refused like any other
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run(runner, "check", policy, "--checklist", str(path))
+    assert result.exit_code == 2 and "elsewhere_cues" in result.output

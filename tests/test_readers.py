@@ -477,6 +477,24 @@ def test_a_numbered_paragraph_cut_mid_word_in_a_page_goes_on_in_the_next():
     assert not any(role == "heading" and text.startswith("(1)") for role, text in got)
 
 
+def test_a_side_bars_box_of_contacts_is_read_after_the_main_content_and_its_menu_is_not():
+    page = ("<html><body><main><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></main>"
+            "<aside id='side'><div class='side-box'><h2>相談窓口</h2><dl><dt>本校（教頭）</dt><dd>電話 0166-00-1234</dd>"
+            "<dt>24時間子供SOSダイヤル</dt><dd>0120-0-78310</dd></dl></div>"
+            "<div class='side-box'><h2>メニュー</h2><ul><li><a href='/a'>学校経営方針</a></li><li><a href='/b'>いじめ防止基本方針</a></li>"
+            "<li><a href='/c'>学校評価の結果</a></li></ul></div></aside></body></html>")
+    got = [(line.role, line.text) for line in read_bytes(page.encode(), "p.html").pages[0]]
+    assert got == [
+        ("heading", "いじめ防止基本方針"),
+        ("paragraph", "本校は組織的にいじめの防止に取り組む。"),
+        ("heading", "相談窓口"),
+        ("heading", "本校（教頭）"),
+        ("paragraph", "電話 0166-00-1234"),
+        ("heading", "24時間子供SOSダイヤル"),
+        ("paragraph", "0120-0-78310"),
+    ]
+
+
 def test_html_without_main_uses_the_content_block_or_the_body_without_header_and_footer():
     content = ('<html><body><div id="header">サイト名</div><div class="topicpath">ホーム &gt; 方針</div>'
                '<div id="content"><h2>いじめ防止基本方針</h2><p>本校は組織的にいじめの防止に取り組む。</p></div>'

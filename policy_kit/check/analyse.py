@@ -128,6 +128,7 @@ FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"
 _PURSUING = {"進める", "続ける", "重ねる", "始める"}
 _ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
 _TASK_NOUNS = {"課題", "目標", "宿題"}
+_PROHIBITING = {"いける", "なる", "駄目", "だめ"}  # 「てはいけない」「てはならない」「てはだめ」
 # 「ためらわず相談する」「迷わず通報する」「叱って終わりにせず」「学校だけで判断せず」: the negation belongs to
 # the manner, not to the act — judge the predicate above instead
 NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", "終わらせる", "済ませる", "済む", "とどめる", "止める", "怠る", "欠かす",
@@ -281,9 +282,15 @@ def _has_negation(predicate, span_ids: set[int]) -> bool:
         if child.dep_ == "aux" and child.lemma_ in NEGATING_AUX:
             return True
         if child.dep_ in ("compound", "fixed", "mark") and any(
-                g.lemma_ in NEGATING_AUX | NEGATING_PREDICATES and g.dep_ in ("fixed", "aux") for g in child.children):
+                g.lemma_ in NEGATING_AUX | NEGATING_PREDICATES and g.dep_ in ("fixed", "aux") for g in child.children) \
+                and not _prohibition(child):
             return True
     return False
+
+
+def _prohibition(marker) -> bool:
+    """「してはいけない」「してはならない」: a rule the policy sets, not an act it denies."""
+    return marker.lemma_ in ("て", "で") and any(g.lemma_ in _PROHIBITING for g in marker.children)
 
 
 def _is_predicate(token) -> bool:

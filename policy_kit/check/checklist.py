@@ -91,6 +91,9 @@ class Checklist:
     negation_cues: list[re.Pattern]
     board: str = ""  # the board whose rules these are (sender of audit letters)
     files: tuple[str, ...] = ()  # every file the checklist was read from: itself, then the parents it extends
+    # a sentence that leaves the item to another document or body (「…は市教育委員会の定めるところによる」)
+    # states nothing the school does, whatever the parse says
+    elsewhere_cues: list[re.Pattern] = field(default_factory=list)
 
     def get(self, requirement_id: str) -> Requirement:
         for req in self.requirements:
@@ -138,7 +141,7 @@ def load_checklist(name_or_path: str = "asahikawa") -> Checklist:
 def parse_checklist(data: Any, path: str | Path) -> Checklist:
     v = _Validator(path, data)
     root = v.mapping(data, "", {"checklist", "concepts", "requirements"}, required={"checklist", "concepts", "requirements"})
-    meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "board", "negation_cues"}, required={"id", "title", "version"})
+    meta = v.mapping(root["checklist"], "checklist", {"id", "title", "version", "source", "board", "negation_cues", "elsewhere_cues"}, required={"id", "title", "version"})
     concepts: dict[str, Concept] = {}
     for name, spec in v.mapping(root["concepts"], "concepts").items():
         where = f"concepts.{name}"
@@ -178,8 +181,9 @@ def parse_checklist(data: Any, path: str | Path) -> Checklist:
                                         v.concept_names(spec.get("denied_by", []), f"{where}.denied_by", concepts),
                                         bool(spec.get("draft", False))))
     cues = [v.pattern(p, f"checklist.negation_cues[{i}]") for i, p in enumerate(v.strings(meta.get("negation_cues", []), "checklist.negation_cues"))]
+    elsewhere = [v.pattern(p, f"checklist.elsewhere_cues[{i}]") for i, p in enumerate(v.strings(meta.get("elsewhere_cues", []), "checklist.elsewhere_cues"))]
     return Checklist(str(meta["id"]), str(meta["title"]), str(meta["version"]), str(meta.get("source", "")), str(path), concepts, requirements, cues,
-                     str(meta.get("board", "")))
+                     str(meta.get("board", "")), elsewhere_cues=elsewhere)
 
 
 def _norm(text: str) -> str:

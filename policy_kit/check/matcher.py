@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ..status import MISSING, PARTIAL, PRESENT, WAIVED
 from .checklist import Checklist, Clause, Concept, Requirement
-from .normalise import Sentence
+from .normalise import TABLE, Sentence
 from .structure import Section, build_sections
 
 MAX_EVIDENCE = 3
@@ -106,7 +106,7 @@ class Matcher:
             for i, sentence in enumerate(self.sentences):
                 if i in found:
                     continue
-                text = _match_concept(concept, sentence.lower, sentence.lemmas, sentence.norms, fuzzy)
+                text = _match_concept(concept, sentence.lower, sentence.lemmas, sentence.norms, fuzzy, sentence.role == TABLE)
                 if text is not None:
                     found[i] = text
             self._hits[key] = found
@@ -147,10 +147,11 @@ class Matcher:
                 masked = sentence.lower
                 for word in concept.exclude:
                     masked = masked.replace(word, "■" * len(word))
-                for pattern in concept.patterns:
-                    for hit in pattern.finditer(masked):
-                        found.setdefault(i, hit.group(0))
-                        self._spans.setdefault((concept.name, i), []).append(hit.span())
+                for offset, piece in _pattern_pieces(sentence, masked):
+                    for pattern in concept.patterns:
+                        for hit in pattern.finditer(piece):
+                            found.setdefault(i, hit.group(0))
+                            self._spans.setdefault((concept.name, i), []).append((hit.start() + offset, hit.end() + offset))
         return found
 
     def in_heading(self, name: str, heading: str) -> bool:
@@ -167,8 +168,13 @@ class Matcher:
         """Sentence-wide negation cues of the checklist (the rule without the parse)."""
         if i not in self._negated:
             text = self.sentences[i].lower
-            self._negated[i] = any(cue.search(text) for cue in self.checklist.negation_cues)
+            self._negated[i] = any(cue.search(text) for cue in self.checklist.negation_cues) or self.elsewhere(i)
         return self._negated[i]
+
+    def elsewhere(self, i: int) -> bool:
+        """The sentence leaves the item to another document or body (the checklist's ``elsewhere_cues``)."""
+        text = self.sentences[i].lower
+        return any(cue.search(text) for cue in self.checklist.elsewhere_cues)
 
     def affirmed(self, i: int, concepts: tuple[str, ...]) -> bool:
         """Whether sentence ``i`` states the acts of these concepts as done (not denied, not planned)."""
@@ -179,7 +185,7 @@ class Matcher:
 
     def _decide_affirmed(self, i: int, concepts: tuple[str, ...]) -> bool:
         sentence = self.sentences[i]
-        if not self.parse:
+        if not self.parse or self.elsewhere(i):
             return not self.negated(i)
         if not _SCOPE_WORDS.search(sentence.text) and not self.negated(i):
             return True  # nothing in the sentence can deny or defer an act: no parse needed
@@ -574,7 +580,20 @@ class Matcher:
         return out
 
 
-def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy: bool) -> str | None:
+def _pattern_pieces(sentence: Sentence, text: str) -> list[tuple[int, str]]:
+    """Where a concept's patterns look: the whole sentence, or each cell of a table row on its own
+    (a pattern's gap must not run from one cell into the next: 「役割分担」 in the committee's column
+    and 「基本方針を説明」 in the next are not one statement)."""
+    if sentence.role != TABLE:
+        return [(0, text)]
+    return _cells(text)
+
+
+def _cells(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in re.finditer(r"[^ ]+", text)]
+
+
+def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy: bool, table_row: bool = False) -> str | None:
     masked = lower
     for word in concept.exclude:
         if word in masked:
@@ -592,10 +611,11 @@ def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy:
                 found = regex.search(text)
                 if found and not _excluded(concept, text):
                     return found.group(0)
-    for pattern in concept.patterns:
-        found = pattern.search(masked)
-        if found:
-            return found.group(0)
+    for _, piece in _cells(masked) if table_row else [(0, masked)]:
+        for pattern in concept.patterns:
+            found = pattern.search(piece)
+            if found:
+                return found.group(0)
     if fuzzy:
         folded = fold_kana(masked)
         for term in concept.terms:

@@ -57,8 +57,9 @@ def guard_checklist(checklist: Any) -> None:
     for name, concept in checklist.concepts.items():
         for i, pattern in enumerate(concept.patterns):
             _check(pattern.pattern, f"concepts.{name}.patterns[{i}]", checklist.path)
-    for i, cue in enumerate(checklist.negation_cues):
-        _check(cue.pattern, f"checklist.negation_cues[{i}]", checklist.path)
+    for key in ("negation_cues", "elsewhere_cues"):
+        for i, cue in enumerate(getattr(checklist, key)):
+            _check(cue.pattern, f"checklist.{key}[{i}]", checklist.path)
 
 
 def _check(source: str, where: str, path: str) -> None:

@@ -3,7 +3,9 @@ their numbers, table rows with their cells, paragraphs — without the site arou
 
 Main content: the first of <main>, role=main, a single <article>, #content/#main/#contents…
 that holds real text; otherwise <body> without its <header>/<footer>. Always dropped: nav,
-aside, scripts, styles, forms, breadcrumbs, menus, side bars and "ページの先頭へ" links.
+scripts, styles, forms, breadcrumbs, menus, side bars and "ページの先頭へ" links; of an <aside>
+only its boxes of text (mostly not links: 「相談窓口」 with its phone numbers) are kept, after the
+main content.
 The encoding comes from a byte-order mark, then <meta charset> / http-equiv Content-Type,
 then detection (Shift_JIS and EUC-JP pages are common on school sites)."""
 from __future__ import annotations
@@ -58,12 +60,39 @@ def html_lines(text: str) -> list[Line]:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         return []
+    boxes = _side_boxes(root)
     _drop_noise(root)
     content = _main_content(root)
     out = _Lines()
     out.walk(content)
     out.flush()
+    for box in boxes:  # after the main content, as the page shows them beside it
+        out.walk(box)
+        out.flush()
     return out.lines
+
+
+_MIN_BOX_TEXT = 20
+_MAX_LINK_SHARE = 0.3
+
+
+def _side_boxes(root) -> list:
+    """Copies of a side bar's text boxes (「相談窓口」 with phone numbers beside the policy): the parts of
+    an <aside> that are mostly text, not links (a menu of links is dropped with the rest)."""
+    import copy
+
+    boxes = []
+    for aside in root.xpath("//aside | //*[@role='complementary']"):
+        parts = [c for c in aside if isinstance(c.tag, str) and c.tag in _BLOCKS] or [aside]
+        for part in parts:
+            text = _text(part)
+            links = sum(len(_text(a)) for a in part.iter("a"))
+            if len(text) >= _MIN_BOX_TEXT and links <= len(text) * _MAX_LINK_SHARE:
+                box = copy.deepcopy(part)
+                box.tail = None
+                _drop_noise(box)  # its own scripts, forms and menus
+                boxes.append(box)
+    return boxes
 
 
 def _drop(node) -> None:
