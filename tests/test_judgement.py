@@ -231,6 +231,9 @@ STANDARD = [
     ("comprehensive-approach", "present", "本校では、いじめを「起こさない」「見逃さない」「一人で悩ませない」の三つを柱に、学校全体で取り組んでいます。"),
     ("stress-check", "present", "毎朝、端末で今日の気分を５段階で入力し、低い値が続く生徒には担任と養護教諭が声をかける。"),
     ("info-sharing-procedure", "present", "いじめの兆しに気づいた教職員は、その日の授業終了までに生徒指導主事に報告する。"),
+    ("response-team", "present", "委員会のうち、校長、教頭、生徒指導主事の３名を「初動対応班」とする。教職員からの報告は、前期課程は教頭、"
+     "後期課程は生徒指導主事が受け付ける。全体の取りまとめ役として生徒指導主事を指名し、報告の集約を任せる。"),
+    ("victim-support", "present", "（２）被害を受けた生徒の安全を確保し、落ち着いて過ごせる場所を決める。\n本人が安心できる言葉で、その気持ちを受け止める。"),
     ("perpetrator-growth-support", "present", "いじめた児童には、してはいけないことを絵で分かりやすく伝えます。行動の背景を分析し、望ましい関わり方を身に付けられるよう支援します。"),
     # found in review: lookalikes of the rules above
     ("staff-checklist", "missing", "児童は毎月「生活チェックシート」に記入し、担任が内容を確認する。"),  # the pupils' sheet
@@ -332,6 +335,8 @@ FALSE_POSITIVES = [
      "８　重大事態への対処\n重大事態への対処については、市教育委員会の定めるところによる。"),
     ("the board's training instead of the school's own", "training-plan", "missing",
      "教職員の研修については、町教育委員会が開く研修会に参加することで代える。"),
+    ("a careers interview is no interview after the survey", "survey-and-interview", "partial",
+     "年間計画\n６月　学校生活アンケート①、進路面談（３年）\n１１月　三者面談（２年）\n３月　委員会による年間の振り返り"),
 ]
 
 SECTIONS = [
