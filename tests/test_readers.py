@@ -609,3 +609,47 @@ def test_a_docx_heading_number_alone_in_its_paragraph_joins_its_title(tmp_path):
     sentences = sentences_of([read_document(path)])
     assert [(s.is_heading, s.text) for s in sentences][:2] == [(True, "第7 重大事態への対処"),
                                                              (False, "重大事態が起きたときは、校長が直ちに市教育委員会に報告する。")]
+
+
+# ----------------------------------------------------------------------------- layouts shared by every format
+
+
+def _roles(data: bytes, name: str) -> list[tuple[str, str]]:
+    from policy_kit.check.checker import sentences_of
+
+    return [(s.role, s.text) for s in sentences_of([read_bytes(data, name)])]
+
+
+def test_a_pdf_pasted_into_a_page_line_by_line_is_joined_back_into_its_items():
+    """Each wrapped line its own paragraph, nearly all of one length: a numbered line cut at the margin
+    goes on in the next paragraph (as in plain text), even when that one runs on into more sentences."""
+    wrapped = [
+        "（１）「こころのアンケート」を毎月行い、その後１週間のうちに担任が全員と",
+        "短い面談をする。気がかりな回答はその日のうちに学年主任に伝える。アンケートの",
+        "集計は委員会が学期ごとに分析して、その後の取組の改善につなげていく。",
+        "（２）６月・１０月・２月の年３回、心と体の調子をたずねる調査を全校で行い",
+        "、養護教諭とスクールカウンセラーが結果に目を通して必要な子を面談につなぐ。",
+        "（３）教職員は、別紙のチェック表（持ち物がよく汚れる、休み時間に一人でいる",
+        "ことが増えた、保健室に来る回数が多い、など）を手元に置いて様子を見ていく。",
+        "（４）相談できるところとして、担任、養護教諭、スクールカウンセラーのほか、",
+        "市の子ども相談電話と２４時間子供ＳＯＳダイヤルを、年度初めと長期休業の前に",
+        "配る相談カードで知らせ、保護者にも学校だよりで同じことをお知らせしていく。",
+    ]
+    page = "<html><body><main><h2>第４　早期発見の取組</h2>" + "".join(f"<p>{p}</p>" for p in wrapped) + "</main></body></html>"
+    got = _roles(page.encode(), "p.html")
+    assert [role for role, _ in got] == ["heading"] + ["list_item"] * 6  # an item's later sentences belong to it
+    assert got[1][1].endswith("担任が全員と短い面談をする。")
+    # the same paragraphs of many lengths (a page written as a page): the short numbered title stays a heading
+    page = ("<html><body><main><h2>第４　早期発見の取組</h2><p>（１）アンケート</p>"
+            "<p>毎月、生活アンケートを行い、結果は委員会で分析する。</p><p>（２）教育相談</p><p>年２回、全員と面談する。</p></main></body></html>")
+    assert [role for role, _ in _roles(page.encode(), "q.html")] == ["heading", "heading", "body", "heading", "body"]
+
+
+def test_a_private_schools_articles_are_headings_and_a_bracket_left_open_goes_on():
+    text = ("青葉学院中学校・高等学校　いじめ防止規程\n\n第１条　目的\n\nこの規程は、本校のいじめ防止の取組を定める。\n\n"
+            "第２条に定める委員会は、毎月開く。\n\n第３条　相談\n\n"
+            "３．カウンセラー室は平日の放課後（月～金　１５：３０～１８：００）に開室し、予約なしで利用できる。\n")
+    got = _roles(text.encode(), "rules.txt")
+    assert ("heading", "第1条目的") in got and ("heading", "第3条相談") in got
+    assert ("body", "第2条に定める委員会は、毎月開く。") in got  # 第２条に…: a sentence citing an article
+    assert ("list_item", "3.カウンセラー室は平日の放課後(月~金15:30~18:00)に開室し、予約なしで利用できる。") in got

@@ -41,6 +41,7 @@ SCHEMES: list[tuple[str, re.Pattern]] = [
     ("md", re.compile(r"^#{1,6}\s*")),
     ("chapter", re.compile(rf"^第[0-9{_KANJI_NUM}]+[章部編]\s*")),
     ("section", re.compile(rf"^第[0-9{_KANJI_NUM}]+節\s*")),
+    ("article", re.compile(rf"^第[0-9{_KANJI_NUM}]+条(?![のにでをはがとや第項])\s*")),  # a private school's rules: 「第3条 いじめ防止委員会」
     ("dai", re.compile(rf"^第[0-9{_KANJI_NUM}]+(?![0-9{_KANJI_NUM}章節部編条項号回年月日週学次期])[\s.、]*")),
     ("roman", re.compile(r"^[IVX]{1,4}(?:[.、]|\s)\s*")),
     ("kanji", re.compile(rf"^[{_KANJI_NUM}]{{1,3}}[、.]\s*")),
@@ -72,7 +73,7 @@ _PAGE_NUMBER = re.compile(rf"[{_DASHES}\s]+[0-9]+[{_DASHES}\s]+|(?:p\.?|P\.?)\s*
 _RUN_ON_BREAK = re.compile(
     rf"(?:(?<=[。」）)])\s*|\s{{2,}}|(?<=[{_JA}])\s)(?=(?:第[0-9{_KANJI_NUM}]+[章節]?\s|[0-9]{{1,2}}\s(?=[{_JA}])|[(][0-9]{{1,2}}[)]|[①-⑳]|【|■|◆))")
 # 「(1) 名称 法第22条に基づき…。」: a numbered title of a few words, a space, then a sentence
-_TITLE_THEN_BODY = re.compile(r"^(\S{1,6}\s*[^\s、。「」#]{2,20})\s+(\S.{12,}。)$")
+_TITLE_THEN_BODY = re.compile(r"^(\S{1,6}\s*[^\s、。「」()（）#]{2,20})\s+(\S.{12,}。)$")  # no bracket in the title: 「(月～金　15:30」 is one text
 _OPEN, _CLOSE = "「『（(［[〔", "」』）)］]〕"
 # how a sentence ends (a verb or adjective form): numbered lines ending so are items, not titles
 _STATEMENT_END = re.compile(r"(いる|ている|ない|ず|する|される|させる|れる|った|した|こと|もの|ます|です|である|いく|おく)[)）]?$")
@@ -353,9 +354,9 @@ def _rebuild(lines: list[_Line], indices: list[int], replace: dict[int, _Line], 
 
 
 def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
-    full = _full_line_length(lines)
-    soft_blanks = _double_spaced(lines)
     whole_lines = kind in ("html", "docx")  # lines are whole paragraphs there; PDF and text are wrapped
+    full = _full_line_length(lines, paragraphs=whole_lines)
+    soft_blanks = _double_spaced(lines)
     blocks: list[_Block] = []
     para: list[tuple[int, int, str]] = []
 
@@ -451,10 +452,14 @@ def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
     """A numbered line that goes on in the next: 「(1)本方針はホームページに掲載するとともに、懇談会で保護者」
     then 「に説明する。」 — a numbered paragraph wrapped (near the margin, or its tail short), not a heading."""
     line = lines[i]
-    if not _scheme(line) or len(line.text) < 24:
+    if not _scheme(line):
         return False
     after = next((l for l in lines[i + 1:] if not l.blank), None)
     if after is None or after.role not in ("", PARAGRAPH) or _scheme(after) or _BULLET.match(after.text):
+        return False
+    if line.text.count("(") > line.text.count(")") or line.text.count("「") > line.text.count("」"):
+        return True  # 「3. カウンセラー室は平日の放課後(月~金」 then 「15:30~18:00)に開室し…」: cut inside brackets
+    if len(line.text) < 24:
         return False
     if len(line.text) >= 30 and not line.text.endswith(_PARAGRAPH_END) and not _TITLE_END.search(line.text) \
             and re.match(r"[ぁ-ゖ]", after.text) and not _SENTENCE_START.match(after.text):
@@ -528,9 +533,12 @@ def _scheme(line: _Line) -> str:
     return scheme_of(line.spaced)[0] or scheme_of(line.text)[0]
 
 
-def _full_line_length(lines: list[_Line]) -> int:
-    """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0."""
-    lengths = sorted(len(l.text) for l in lines if not l.blank and not l.role)
+def _full_line_length(lines: list[_Line], paragraphs: bool = False) -> int:
+    """The length of a line that runs to the right margin (for hard-wrapped PDF text), else 0. With
+    ``paragraphs`` the paragraphs of a page or a Word file count too: a PDF pasted line by line
+    makes one paragraph of each wrapped line, nearly all of the same length."""
+    roles = ("", PARAGRAPH) if paragraphs else ("",)
+    lengths = sorted(len(l.text) for l in lines if not l.blank and l.role in roles)
     if len(lengths) < 8:
         return 0
     typical = lengths[int(len(lengths) * 0.9)]
