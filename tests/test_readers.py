@@ -653,3 +653,11 @@ def test_a_private_schools_articles_are_headings_and_a_bracket_left_open_goes_on
     assert ("heading", "第1条目的") in got and ("heading", "第3条相談") in got
     assert ("body", "第2条に定める委員会は、毎月開く。") in got  # 第２条に…: a sentence citing an article
     assert ("list_item", "3.カウンセラー室は平日の放課後(月~金15:30~18:00)に開室し、予約なしで利用できる。") in got
+
+
+def test_a_two_column_table_extracted_with_wide_gaps_is_read_as_rows():
+    text = ("（２）構成員\n\n区分　　構成員\n\n管理職　校長、教頭\n\n学部　小学部主事、中学部主事\n\n専門家　スクールカウンセラー（月２回）\n\n"
+            "（３）役割\n\n①　相談の窓口\n\n②　情報の記録と共有\n\n③　いじめかどうかの判断\n")
+    got = _roles(text.encode(), "members.txt")
+    assert ("table_row", "管理職 校長、教頭") in got and ("table_row", "専門家 スクールカウンセラー(月2回)") in got
+    assert [role for role, t in got if t.startswith(("①", "②", "③"))] == ["list_item"] * 3  # numbered items stay items

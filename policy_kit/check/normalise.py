@@ -357,6 +357,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
     whole_lines = kind in ("html", "docx")  # lines are whole paragraphs there; PDF and text are wrapped
     full = _full_line_length(lines, paragraphs=whole_lines)
     soft_blanks = _double_spaced(lines)
+    pairs = _label_value_rows(lines)
     blocks: list[_Block] = []
     para: list[tuple[int, int, str]] = []
 
@@ -383,7 +384,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if not para and _before_title(blocks) and _title_line(lines, index):
             blocks.append(_Block("heading", [(*pos, line.text)], "title"))  # the document's title, as a page's <h1>
             continue
-        columns = _columns(line) if not line.role else ()
+        columns = (_columns(line) or pairs.get(index, ())) if not line.role else ()
         if line.role == TABLE_ROW or columns or (not line.role and (line.text.startswith("|") or line.text.count("|") >= 2)):
             flush()
             cells = line.cells or columns or tuple(c.strip() for c in line.text.strip("|").split("|") if c.strip())
@@ -482,6 +483,35 @@ def _columns(line: _Line) -> tuple[str, ...]:
     if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw:
         return ()
     return tuple(_squeeze(_nfkc(p)) for p in pieces)
+
+
+def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
+    """Rows of a two-column table extracted with a wide gap between label and value (「管理職　校長、教頭」
+    「学部　小学部主事、中学部主事」): three or more such lines in a row (blank lines between them
+    aside). A numbered line (「①　登校をしぶる」「１　基本方針」) is no row."""
+    cells: dict[int, tuple[str, str]] = {}
+    for i, line in enumerate(lines):
+        if line.blank or line.role:
+            continue
+        pieces = [p.strip() for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw.strip()) if p.strip()]
+        if len(pieces) != 2 or len(pieces[0]) > 12 or "。" in pieces[0] or len(pieces[0]) < 2:
+            continue
+        label = _squeeze(_nfkc(pieces[0]))
+        if scheme_of(label)[0] or _BULLET.match(label) or _MONTH_ROW.match(label):
+            continue
+        cells[i] = (label, _squeeze(_nfkc(pieces[1])))
+    rows: dict[int, tuple[str, str]] = {}
+    run: list[int] = []
+    for i, line in enumerate([*lines, _Line(0, 0, "end", "end")]):
+        if i < len(lines) and line.blank:
+            continue
+        if i in cells:
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            rows.update({k: cells[k] for k in run})
+        run = []
+    return rows
 
 
 _DATE_LINE = re.compile(r"(令和|平成|昭和|R|H)?\s*[0-9元]{1,4}\s*年度?\s*([0-9]{1,2}\s*月)?\s*([0-9]{1,2}\s*日)?\s*"
