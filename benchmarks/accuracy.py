@@ -1,12 +1,14 @@
 """How well `policy-kit check` judges labelled sample policies, as a board reviewer would.
 
-    .venv/bin/python benchmarks/accuracy.py [SET ...] [--checklist NAME] [--no-parse] [--formats] [--quiet] [--json OUT.json]
+    .venv/bin/python benchmarks/accuracy.py [SET ...] [--checklist NAME] [--no-parse] [--formats] [--quiet] [--pool] [--json OUT.json]
     .venv/bin/python benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu
 
 SET is a folder under corpus/ holding samples and labels (labels.yaml or labels-*.yaml):
-`policies` (our first, simple samples), `realistic`, `realistic-c`, `blind` and `blind2` (development
-sets, written from real schools' layouts and wording), `blind3` and `blind4` (kept aside: scored only
-at the end of a piece of work, never read, never used to change rules). Default: policies and realistic.
+`policies` (our first, simple samples), `realistic`, `realistic-c`, `blind` … `blind4` (development
+sets, written from real schools' layouts and wording), `blind5` and `blind6` (kept aside: scored only
+at the end of a piece of work with --quiet, never read, never used to change rules). Default: policies
+and realistic. `--pool` adds the given sets together: overall, per kind of school (elementary, junior
+high, high school, special-needs, private, compulsory) and per format.
 
 Figures, for each set, per document kind, per format (file type) and per requirement:
 - presence: of the requirements the label calls present, the share the checker calls present;
@@ -114,6 +116,16 @@ def converted_copies(path: Path, tmp: Path) -> list[Path]:
     return list(out.values())
 
 
+# the kinds of school the labels name, in their own words, grouped as the issue counts them
+KIND_GROUPS = (("私立", "private"), ("特別支援", "special-needs"), ("義務教育", "compulsory"), ("小中", "compulsory"), ("高等学校", "high school"),
+               ("高校", "high school"), ("中学校", "junior high"), ("中高", "junior high"), ("小学校", "elementary"))
+
+
+def kind_group(kind: str) -> str:
+    """「私立中高（女子）」 → private, 「県立高等学校（定時制）」 → high school, 「小学校（複式）」 → elementary."""
+    return next((group for word, group in KIND_GROUPS if word in kind), "other")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="*", default=["policies", "realistic"])
@@ -121,6 +133,7 @@ def main() -> int:
     parser.add_argument("--no-parse", action="store_true", help="negation by sentence-wide cues (ablation)")
     parser.add_argument("--formats", action="store_true", help="also score PDF, DOCX and HTML copies of text samples")
     parser.add_argument("--quiet", action="store_true", help="no per-requirement table or disagreements (printed or in --json)")
+    parser.add_argument("--pool", action="store_true", help="also print the sets together: all, per kind of school and per format")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     checklist = load_checklist(args.checklist)
@@ -129,6 +142,7 @@ def main() -> int:
     known = frozenset(r.id for cl in bundled_checklists() for r in cl.requirements)
     report: dict = {"checklist": checklist.id, "parse": not args.no_parse, "sets": {}}
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    pooled, pooled_kind, pooled_format = Tally(), defaultdict(Tally), defaultdict(Tally)
     for name in args.sets:
         folder = ROOT / "corpus" / name
         labels = load_labels(folder)
@@ -145,9 +159,12 @@ def main() -> int:
                         rid, got = finding.requirement.id, finding.status
                         want = expected[rid]
                         by_format[fmt].add(want, got)
+                        pooled_format[fmt].add(want, got)
                         if path == folder / sample:
                             total.add(want, got)
+                            pooled.add(want, got)
                             by_kind[str(spec.get("kind", "?"))].add(want, got)
+                            pooled_kind[kind_group(str(spec.get("kind", "")))].add(want, got)
                             by_req[rid].add(want, got)
                             if got != want:
                                 disagreements.append((sample, rid, want, got))
@@ -168,6 +185,15 @@ def main() -> int:
                                 "formats": {k: t.as_dict() for k, t in by_format.items()}}
         if not args.quiet:  # a blind set is scored --quiet: its JSON holds the aggregates only, too
             report["sets"][name].update(requirements={k: t.as_dict() for k, t in by_req.items()}, disagreements=disagreements)
+    if args.pool:
+        print(f"== pooled: {' + '.join(args.sets)}, {pooled.exact[1]} judgements")
+        print(f"   all                {pooled.line()}")
+        for kind, tally in sorted(pooled_kind.items()):
+            print(f"   kind {kind:13} {tally.line()}")
+        for fmt, tally in sorted(pooled_format.items()):
+            print(f"   format {fmt:11} {tally.line()}")
+        report["pooled"] = {"sets": args.sets, "all": pooled.as_dict(), "kinds": {k: t.as_dict() for k, t in pooled_kind.items()},
+                            "formats": {k: t.as_dict() for k, t in pooled_format.items()}}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -279,3 +279,23 @@ def test_results_cached_for_an_extending_checklist_depend_on_its_parent(tmp_path
     assert Checker(load_checklist(str(child))).fingerprint() == before
     parent.write_text(parent.read_text(encoding="utf-8").replace("version: \"2026.1\"", "version: \"2026.2\""), encoding="utf-8")
     assert Checker(load_checklist(str(child))).fingerprint() != before
+
+
+def test_the_accuracy_benchmark_pools_sets_by_kind_and_keeps_blind_output_quiet(tmp_path):
+    """benchmarks/accuracy.py as the README runs it: --pool adds the sets together per kind of school,
+    --quiet leaves every per-requirement figure and disagreement out of the screen and the JSON."""
+    import subprocess
+
+    accuracy = load_benchmark("accuracy")
+    assert [accuracy.kind_group(k) for k in ("私立中高", "県立高等学校（定時制）", "小中併設校", "小学校（複式学級）", "特別支援学校", "中学校")] == \
+        ["private", "high school", "compulsory", "elementary", "special-needs", "junior high"]
+    out = tmp_path / "acc.json"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), "policies", "kitakyushu-heldout", "--quiet", "--pool",
+                             "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "== pooled: policies + kitakyushu-heldout" in result.stdout and "disagreements" not in result.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report["sets"]) == {"policies", "kitakyushu-heldout"}
+    assert all("disagreements" not in s and "requirements" not in s for s in report["sets"].values())
+    pooled = report["pooled"]["all"]["counts"]["exact"][1]
+    assert pooled == sum(s["all"]["counts"]["exact"][1] for s in report["sets"].values()) == 13 * 30
