@@ -591,3 +591,52 @@ def test_a_docx_heading_number_alone_in_its_paragraph_joins_its_title(tmp_path):
     sentences = sentences_of([read_document(path)])
     assert [(s.is_heading, s.text) for s in sentences][:2] == [(True, "第7 重大事態への対処"),
                                                              (False, "重大事態が起きたときは、校長が直ちに市教育委員会に報告する。")]
+
+
+# ----------------------------------------------------------------------------- sections left empty
+
+
+def roles_of(text: str) -> list[tuple[str, str]]:
+    """(role, text) of every sentence the normaliser makes of a plain-text policy."""
+    from policy_kit.check.normalise import split_sentences
+
+    return [(s.role, s.text) for s in split_sentences(read_bytes(text.encode(), "policy.txt"), 0)]
+
+
+def test_numbered_sections_left_empty_in_plain_text_are_headings_as_in_html():
+    """A policy that names its sections but writes text under the last one only: the empty
+    sections are headings with nothing under them (as <h2> or Word's Heading 2 would be), not a list."""
+    text = ("さくら台中学校いじめ防止基本方針\n\n１　基本的な考え方\n\n２　いじめ防止対策委員会\n\n３　早期発見の取組\n\n"
+            "４　重大事態への対処\n\n重大事態が起きたときは、教育委員会に直ちに報告し、調査に協力する。\n")
+    got = roles_of(text)
+    assert got[:5] == [("heading", "さくら台中学校いじめ防止基本方針"), ("heading", "1基本的な考え方"), ("heading", "2いじめ防止対策委員会"),
+                       ("heading", "3早期発見の取組"), ("heading", "4重大事態への対処")]
+    assert got[5] == ("body", "重大事態が起きたときは、教育委員会に直ちに報告し、調査に協力する。")
+
+
+def test_a_numbered_list_inside_a_section_stays_a_list():
+    """Members numbered 1, 2, 3 … under section 2 start counting again: a list, not sections."""
+    text = ("さくら台中学校いじめ防止基本方針\n\n１　基本的な考え方\nいじめはどの生徒にも起こりうるものとして、全教職員で取り組む。\n\n"
+            "２　いじめ防止対策委員会\n委員会は、校長と次の者で構成する。\n１　教頭\n２　生徒指導主事\n３　養護教諭\n４　スクールカウンセラー\n\n"
+            "３　重大事態への対処\n重大事態が起きたときは、教育委員会に直ちに報告する。\n")
+    got = dict((t, r) for r, t in roles_of(text))
+    assert [got[t] for t in ("1教頭", "2生徒指導主事", "3養護教諭", "4スクールカウンセラー")] == ["list_item"] * 4
+    assert got["2いじめ防止対策委員会"] == got["3重大事態への対処"] == "heading"
+
+
+def test_numbered_sentences_and_a_contents_list_are_not_made_headings():
+    """Numbered lines that are whole sentences (ending in 。) stay text; a contents list at the top
+    (1, 2, 3, then 1 again where the text begins) stays a list."""
+    sentences = ("みなみ野小学校いじめ防止基本方針\n\n１　本校は、いじめを決して許さない学校づくりを進める。\n\n"
+                 "２　教職員は、児童の小さな変化を見逃さず、学年で共有する。\n\n３　重大事態への対処\n\n"
+                 "重大事態が起きたときは、校長が教育委員会に直ちに報告する。\n")
+    got = roles_of(sentences)
+    assert [r for r, t in got if t.startswith(("1", "2"))] == ["body", "body"]
+    assert ("heading", "3重大事態への対処") in got
+    contents = ("みなみ野小学校いじめ防止基本方針\n\n１　基本的な考え方\n\n２　組織\n\n３　重大事態への対処\n\n"
+                "１　基本的な考え方\n\nいじめは、どの児童にも、どの学校でも起こりうる。\n\n２　組織\n\n"
+                "いじめ対策委員会を置き、校長、教頭、生徒指導主事で構成する。\n\n３　重大事態への対処\n\n重大事態は教育委員会に直ちに報告する。\n")
+    got = roles_of(contents)
+    assert [r for r, t in got if t == "1基本的な考え方"] == ["list_item", "heading"]
+    assert [r for r, t in got if t == "2組織"] == ["list_item", "heading"]
+
