@@ -593,7 +593,7 @@ def test_a_docx_heading_number_alone_in_its_paragraph_joins_its_title(tmp_path):
                                                              (False, "重大事態が起きたときは、校長が直ちに市教育委員会に報告する。")]
 
 
-# ----------------------------------------------------------------------------- sections left empty
+# ----------------------------------------------------------------------------- sections left empty, wrapped titles
 
 
 def roles_of(text: str) -> list[tuple[str, str]]:
@@ -640,3 +640,51 @@ def test_numbered_sentences_and_a_contents_list_are_not_made_headings():
     assert [r for r, t in got if t == "1基本的な考え方"] == ["list_item", "heading"]
     assert [r for r, t in got if t == "2組織"] == ["list_item", "heading"]
 
+
+def _pdf_lines(pdf: bytes) -> list[str]:
+    return [line.text for line in read_bytes(pdf, "policy.pdf").pages[0] if line.text.strip()]
+
+
+def _raw_pdf_lines(pdf: bytes) -> list[str]:
+    """The page's text as PDFium gives it, line by line (before the reader joins anything)."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    return [t.strip() for t in textpage.get_text_range().split("\r\n") if t.strip()]
+
+
+_PAGE = ("<html lang=ja><head><style>body{{font-family:'Noto Serif CJK JP';font-size:10.5pt}} .big{{font-size:22pt}}</style></head>"
+         "<body>{}</body></html>")
+_PLAN_TEXT = ("<p>本計画は、いじめの未然防止と早期発見のための取組を月ごとに示すものである。各学年は、この計画に沿って指導を行い、"
+              "学期ごとに取組を振り返って次の学期に生かす。</p><p>いじめアンケートは学期に一度行い、結果は委員会で検証する。</p>"
+              "<p>保護者には、学校だよりで取組の様子を知らせる。</p><p>計画は年度末に見直す。</p>")
+
+
+def test_a_pdf_title_wrapped_in_its_large_font_is_read_as_one_line():
+    """The title runs to the right edge in a large font and goes on below: one line, one heading."""
+    from policy_kit.check.normalise import split_sentences
+
+    title = "令和８年度　みなみ野市立さくら台中学校　いじめ防止のための年間指導計画（全学年）"
+    pdf = html_to_pdf(_PAGE.format(f"<h1 class=big>{title}</h1>{_PLAN_TEXT}"), pdf_variant=None)
+    raw = _raw_pdf_lines(pdf)
+    assert raw[0] != title and raw[0] + raw[1] == title  # PDFium gives it as two lines
+    lines = _pdf_lines(pdf)
+    assert lines[0] == title and lines[1].startswith("本計画は")
+    sentences = split_sentences(read_bytes(pdf, "plan.pdf"), 0)
+    assert (sentences[0].role, sentences[0].text) == ("heading", "令和8年度みなみ野市立さくら台中学校いじめ防止のための年間指導計画(全学年)")
+    assert not any(s.text.startswith("学年") or s.text == "指導計画(全学年)" for s in sentences)
+
+
+def test_a_pdf_body_paragraph_or_a_short_title_over_a_subtitle_is_not_joined():
+    """Only a large font that runs to the edge wraps: a two-line paragraph in the body font stays
+    as the PDF has it (the normaliser reads it as one paragraph, not a title), and a short title
+    with the school's name under it in the same large font stays two lines."""
+    from policy_kit.check.normalise import split_sentences
+
+    pdf = html_to_pdf(_PAGE.format(_PLAN_TEXT), pdf_variant=None)
+    assert _pdf_lines(pdf) == _raw_pdf_lines(pdf) and len(_pdf_lines(pdf)) == 5
+    first = split_sentences(read_bytes(pdf, "plan.pdf"), 0)[0]
+    assert first.role == "body" and first.text == "本計画は、いじめの未然防止と早期発見のための取組を月ごとに示すものである。"
+    pdf = html_to_pdf(_PAGE.format(f"<p class=big>いじめ防止基本方針</p><p class=big>さくら台中学校</p>{_PLAN_TEXT}"), pdf_variant=None)
+    assert _pdf_lines(pdf)[:2] == ["いじめ防止基本方針", "さくら台中学校"]
