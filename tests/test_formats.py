@@ -211,20 +211,7 @@ def verdicts(written) -> dict[tuple[str, str], dict]:
 
 # Mismatches that come from the normaliser (policy_kit/check/normalise.py), not from a reader:
 # (sample, format) → why. Filled from the measured runs; see the readers report.
-_DEMOTED = ("normaliser: in plain text the numbered short line '7 PDCAサイクルによる見直し' with nothing under it is demoted "
-            "from heading to body text and counts as present; as a real heading (HTML h2, Word Heading 2) it is partial")
-_WRAPPED_TITLE = ("normaliser: the PDF's title, wrapped over two lines in its larger font, is not joined (shorter than a full body "
-                  "line), so 'プログラム(年間計画)' becomes a sentence of its own and is the annual programme's evidence")
-NORMALISER_MISMATCHES: dict[tuple[str, str], str] = {
-    ("program-only.md", "pdf"): _WRAPPED_TITLE,
-    ("headings-only.md", "html"): _DEMOTED,
-    ("headings-only.md", "docx"): _DEMOTED,
-}
-
-
-# where the normaliser's layout guesses decide (headings, a wrapped title), a PDF — which has no
-# marks for them — sides with plain text; the readers' part is tested in test_readers.py
-_PDF_SIDES_WITH_TEXT = {"headings-only.md", "paraphrase-junior-high.md", "program-only.md"}
+NORMALISER_MISMATCHES: dict[tuple[str, str], str] = {}  # none left
 
 
 def _cases():
@@ -247,9 +234,7 @@ def test_the_structured_formats_agree_with_each_other(sample, verdicts):
     """HTML, PDF and DOCX give the same statuses and evidence among themselves (also where the
     plain text version still differs because of the normaliser)."""
     html = verdicts[sample, "html"]
-    # a PDF has no heading marks: where the normaliser's heading guess decides, it sides with plain text
-    formats = ("docx",) if sample in _PDF_SIDES_WITH_TEXT else ("pdf", "docx")
-    for fmt in formats:
+    for fmt in ("pdf", "docx"):
         differ = {rid: (html[rid], verdicts[sample, fmt][rid]) for rid in html if html[rid] != verdicts[sample, fmt][rid]}
         assert not differ, (fmt, json.dumps(differ, ensure_ascii=False, indent=1))
 

@@ -661,3 +661,99 @@ def test_a_two_column_table_extracted_with_wide_gaps_is_read_as_rows():
     got = _roles(text.encode(), "members.txt")
     assert ("table_row", "管理職 校長、教頭") in got and ("table_row", "専門家 スクールカウンセラー(月2回)") in got
     assert [role for role, t in got if t.startswith(("①", "②", "③"))] == ["list_item"] * 3  # numbered items stay items
+
+# ----------------------------------------------------------------------------- sections left empty, wrapped titles
+
+
+def roles_of(text: str) -> list[tuple[str, str]]:
+    """(role, text) of every sentence the normaliser makes of a plain-text policy."""
+    from policy_kit.check.normalise import split_sentences
+
+    return [(s.role, s.text) for s in split_sentences(read_bytes(text.encode(), "policy.txt"), 0)]
+
+
+def test_numbered_sections_left_empty_in_plain_text_are_headings_as_in_html():
+    """A policy that names its sections but writes text under the last one only: the empty
+    sections are headings with nothing under them (as <h2> or Word's Heading 2 would be), not a list."""
+    text = ("さくら台中学校いじめ防止基本方針\n\n１　基本的な考え方\n\n２　いじめ防止対策委員会\n\n３　早期発見の取組\n\n"
+            "４　重大事態への対処\n\n重大事態が起きたときは、教育委員会に直ちに報告し、調査に協力する。\n")
+    got = roles_of(text)
+    assert got[:5] == [("heading", "さくら台中学校いじめ防止基本方針"), ("heading", "1基本的な考え方"), ("heading", "2いじめ防止対策委員会"),
+                       ("heading", "3早期発見の取組"), ("heading", "4重大事態への対処")]
+    assert got[5] == ("body", "重大事態が起きたときは、教育委員会に直ちに報告し、調査に協力する。")
+
+
+def test_a_numbered_list_inside_a_section_stays_a_list():
+    """Members numbered 1, 2, 3 … under section 2 start counting again: a list, not sections."""
+    text = ("さくら台中学校いじめ防止基本方針\n\n１　基本的な考え方\nいじめはどの生徒にも起こりうるものとして、全教職員で取り組む。\n\n"
+            "２　いじめ防止対策委員会\n委員会は、校長と次の者で構成する。\n１　教頭\n２　生徒指導主事\n３　養護教諭\n４　スクールカウンセラー\n\n"
+            "３　重大事態への対処\n重大事態が起きたときは、教育委員会に直ちに報告する。\n")
+    got = dict((t, r) for r, t in roles_of(text))
+    assert [got[t] for t in ("1教頭", "2生徒指導主事", "3養護教諭", "4スクールカウンセラー")] == ["list_item"] * 4
+    assert got["2いじめ防止対策委員会"] == got["3重大事態への対処"] == "heading"
+
+
+def test_numbered_sentences_and_a_contents_list_are_not_made_headings():
+    """Numbered lines that are whole sentences (ending in 。) stay text; a contents list at the top
+    (1, 2, 3, then 1 again where the text begins) stays a list."""
+    sentences = ("みなみ野小学校いじめ防止基本方針\n\n１　本校は、いじめを決して許さない学校づくりを進める。\n\n"
+                 "２　教職員は、児童の小さな変化を見逃さず、学年で共有する。\n\n３　重大事態への対処\n\n"
+                 "重大事態が起きたときは、校長が教育委員会に直ちに報告する。\n")
+    got = roles_of(sentences)
+    assert [r for r, t in got if t.startswith(("1", "2"))] == ["body", "body"]
+    assert ("heading", "3重大事態への対処") in got
+    contents = ("みなみ野小学校いじめ防止基本方針\n\n１　基本的な考え方\n\n２　組織\n\n３　重大事態への対処\n\n"
+                "１　基本的な考え方\n\nいじめは、どの児童にも、どの学校でも起こりうる。\n\n２　組織\n\n"
+                "いじめ対策委員会を置き、校長、教頭、生徒指導主事で構成する。\n\n３　重大事態への対処\n\n重大事態は教育委員会に直ちに報告する。\n")
+    got = roles_of(contents)
+    assert [r for r, t in got if t == "1基本的な考え方"] == ["list_item", "heading"]
+    assert [r for r, t in got if t == "2組織"] == ["list_item", "heading"]
+
+
+def _pdf_lines(pdf: bytes) -> list[str]:
+    return [line.text for line in read_bytes(pdf, "policy.pdf").pages[0] if line.text.strip()]
+
+
+def _raw_pdf_lines(pdf: bytes) -> list[str]:
+    """The page's text as PDFium gives it, line by line (before the reader joins anything)."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    return [t.strip() for t in textpage.get_text_range().split("\r\n") if t.strip()]
+
+
+_PAGE = ("<html lang=ja><head><style>body{{font-family:'Noto Serif CJK JP';font-size:10.5pt}} .big{{font-size:22pt}}</style></head>"
+         "<body>{}</body></html>")
+_PLAN_TEXT = ("<p>本計画は、いじめの未然防止と早期発見のための取組を月ごとに示すものである。各学年は、この計画に沿って指導を行い、"
+              "学期ごとに取組を振り返って次の学期に生かす。</p><p>いじめアンケートは学期に一度行い、結果は委員会で検証する。</p>"
+              "<p>保護者には、学校だよりで取組の様子を知らせる。</p><p>計画は年度末に見直す。</p>")
+
+
+def test_a_pdf_title_wrapped_in_its_large_font_is_read_as_one_line():
+    """The title runs to the right edge in a large font and goes on below: one line, one heading."""
+    from policy_kit.check.normalise import split_sentences
+
+    title = "令和８年度　みなみ野市立さくら台中学校　いじめ防止のための年間指導計画（全学年）"
+    pdf = html_to_pdf(_PAGE.format(f"<h1 class=big>{title}</h1>{_PLAN_TEXT}"), pdf_variant=None)
+    raw = _raw_pdf_lines(pdf)
+    assert raw[0] != title and raw[0] + raw[1] == title  # PDFium gives it as two lines
+    lines = _pdf_lines(pdf)
+    assert lines[0] == title and lines[1].startswith("本計画は")
+    sentences = split_sentences(read_bytes(pdf, "plan.pdf"), 0)
+    assert (sentences[0].role, sentences[0].text) == ("heading", "令和8年度みなみ野市立さくら台中学校いじめ防止のための年間指導計画(全学年)")
+    assert not any(s.text.startswith("学年") or s.text == "指導計画(全学年)" for s in sentences)
+
+
+def test_a_pdf_body_paragraph_or_a_short_title_over_a_subtitle_is_not_joined():
+    """Only a large font that runs to the edge wraps: a two-line paragraph in the body font stays
+    as the PDF has it (the normaliser reads it as one paragraph, not a title), and a short title
+    with the school's name under it in the same large font stays two lines."""
+    from policy_kit.check.normalise import split_sentences
+
+    pdf = html_to_pdf(_PAGE.format(_PLAN_TEXT), pdf_variant=None)
+    assert _pdf_lines(pdf) == _raw_pdf_lines(pdf) and len(_pdf_lines(pdf)) == 5
+    first = split_sentences(read_bytes(pdf, "plan.pdf"), 0)[0]
+    assert first.role == "body" and first.text == "本計画は、いじめの未然防止と早期発見のための取組を月ごとに示すものである。"
+    pdf = html_to_pdf(_PAGE.format(f"<p class=big>いじめ防止基本方針</p><p class=big>さくら台中学校</p>{_PLAN_TEXT}"), pdf_variant=None)
+    assert _pdf_lines(pdf)[:2] == ["いじめ防止基本方針", "さくら台中学校"]

@@ -13,7 +13,8 @@ Small stages, each with one job (in the order they run):
 5. ``_assign_levels``  heading levels from the order numbering schemes appear in (第1 > 1 > (1) > ①
                        > ア in one document, ■ > ・ in another), or from the format (Word, HTML, #).
 6. ``_demote_lists``   numbered short lines with nothing under them, beside siblings alike, are a
-                       list (◇校長 ◇教頭 …), not headings.
+                       list (◇校長 ◇教頭 …), not headings — unless they are the document's own
+                       sections left empty (１…７ empty, then ８ and its text).
 7. ``_sentences``      paragraphs split at 。！？ — not inside 「」（） — and long runs cut.
 
 Every sentence keeps its file, page and line. Sections (structure.py) are built on top."""
@@ -629,10 +630,80 @@ def _demote_lists(blocks: list[_Block]) -> None:
         return 0 <= j < len(blocks) and blocks[j].scheme == b.scheme and (flags[j] or _item_alike(blocks[j], b))
 
     flags = [empty(i) for i in range(len(blocks))]
+    outline = _outline_headings(blocks, flags)
     for i, b in enumerate(blocks):
-        if flags[i] and (sibling(i - 1, b) or sibling(i + 1, b)):
+        if flags[i] and i not in outline and (sibling(i - 1, b) or sibling(i + 1, b)):
             b.kind = LIST
     _assign_levels(blocks)  # demoted items no longer open levels
+
+
+# numbering that titles a document's main sections (「１　いじめの定義」「第３」「二、」), not a list's marks
+_SECTION_SCHEMES = ("chapter", "section", "dai", "roman", "kanji", "num")
+
+
+def _outline_headings(blocks: list[_Block], flags: list[bool]) -> set[int]:
+    """Empty numbered headings that are the document's own sections, kept as headings: numbered in
+    the scheme of its main sections, at the top (under nothing but the document's title), and
+    counting on from the section before them up to a sibling that does have text under it —
+    「１　いじめの定義」…「７　PDCAサイクルによる見直し」 with nothing under them, then 「８　重大事態への対処」
+    and its text: sections left empty, not a list. A list inside a section starts again at 1
+    (「３　いじめ対策委員会」 then 「１　校長」「２　教頭」), and a contents list is followed by 「１」 again."""
+    kept: set[int] = set()
+    run: list[int] = []
+    last: dict[str, int] = {}  # scheme → the number of the last section heading at the top
+    for i, b in enumerate(blocks):
+        if b.kind != "heading" or b.scheme not in _SECTION_SCHEMES or not _at_top(blocks, i):
+            run = []
+            continue
+        number = _section_number(b)
+        if run and blocks[run[0]].scheme != b.scheme:
+            run = []
+        if flags[i]:
+            run.append(i)
+            continue
+        numbers = [_section_number(blocks[j]) for j in run] + [number]
+        start = last.get(b.scheme, 0) + 1
+        if run and numbers == list(range(start, start + len(numbers))):
+            kept.update(run)  # the run counts on to a sibling with text under it
+        run = []
+        if number is not None:
+            last[b.scheme] = number
+    return kept
+
+
+def _section_number(block: _Block) -> int | None:
+    """The number a section heading is counted by: 「３」「第三」「三、」「Ⅲ」 → 3; None if unknown."""
+    marker = re.match(rf"第?([0-9]+|[{_KANJI_NUM}]+|[IVX]+)", block.text)
+    if not marker:
+        return None
+    if marker.group(1).isdigit():
+        return int(marker.group(1))
+    kanji = re.fullmatch(rf"[{_KANJI_NUM}]+", marker.group(1))
+    if kanji:
+        tens, units = 0, 0
+        for ch in kanji.group(0):
+            if ch == "十":
+                tens, units = max(units, 1) * 10, 0
+            else:
+                units = _KANJI_NUM.index(ch) + 1
+        return tens + units
+    roman = re.fullmatch(r"[IVX]+", marker.group(1))
+    values = {"I": 1, "V": 5, "X": 10}
+    if roman:
+        total = 0
+        for a, b in zip(roman.group(0), roman.group(0)[1:] + " "):
+            total += -values[a] if values.get(b, 0) > values[a] else values[a]
+        return total
+    return None
+
+
+def _at_top(blocks: list[_Block], i: int) -> bool:
+    """Whether no heading but the document's title is above heading ``i``."""
+    level = blocks[i].level
+    for b in reversed(blocks[:i]):
+        if b.kind == "heading" and b.level < level:
+            return b.scheme == "title" and b.level == 1
+    return True
 
 
 def _item_alike(block: _Block, heading: _Block) -> bool:

@@ -3,7 +3,8 @@
 Why PDFium and not pypdf (benchmarks/readers.py prints the comparison): it opens AES- and
 RC4-encrypted PDFs that have no open password (the usual "copy/print restricted" Word export)
 with no extra package, and it is faster; its text is the same as pypdf's on our samples. On top of
-it we put list numbers drawn apart from their item back in front of it and read ruled tables row
+it we put list numbers drawn apart from their item back in front of it, join a title wrapped in
+its larger font onto one line, and read ruled tables row
 by row with their cells apart (pdfium_worker.py).
 
 Extraction runs in a small server process (started once per process, on the first PDF) that forks

@@ -90,12 +90,94 @@ def _page_lines(page) -> list[tuple]:
         rulings = _rulings(page)
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count else ""
+        if len(text) == count:  # one character per index: positions and font sizes are known
+            text = _join_wrapped_titles(textpage, text, page.get_width())
         if rulings.usable() and len(text) == count:
             return _lines_with_tables(textpage, text, rulings)
         return [(s.text, "", ()) for s in _attach_markers(_segments(textpage, text))]
     finally:
         textpage.close()
         page.close()
+
+
+# ----------------------------------------------------------------------------- wrapped titles
+
+_TITLE_SIZE = 1.25  # a title's font is at least this much larger than the page's body text
+_NO_WRAP_END = ("。", "！", "？", ":", "：")
+
+
+@dataclass
+class _Row:
+    """A line of the page's text: where its line break is, its font size and its box."""
+
+    start: int  # index of its first character in the page's text
+    end: int  # index of the line break after it (the "\r" of "\r\n"), or len(text)
+    text: str
+    size: float = 0.0  # the font size, when its first and last characters agree (else 0)
+    left: float = 0.0
+    right: float = 0.0
+    bottom: float = 0.0
+    top: float = 0.0
+
+
+def _join_wrapped_titles(textpage, text: str, page_width: float) -> str:
+    """A title (or heading) in a larger font that wraps onto a second line is one line: its line
+    break is made NUL characters (dropped later, as ``clean`` drops control characters), so that
+    every index stays where it was. 「令和８年度　…学校いじめ防止」 running to the right edge, then 「プログラム（年間計画）」 below it in
+    the same large font, reads 「…学校いじめ防止プログラム（年間計画）」. Body text (the most common
+    font size on the page) is left as it is: the normaliser rejoins wrapped paragraphs. The text's
+    right edge is taken to mirror its left one (a centred title that ends well before it is whole)."""
+    rows = _rows(textpage, text)
+    body = _body_size(rows)
+    if not body:
+        return text
+    column_right = page_width - min(r.left for r in rows)
+    chars = list(text)
+    for first, second in zip(rows, rows[1:]):
+        if _wraps_into(first, second, body, column_right):
+            chars[first.end] = "\x00"
+            chars[first.end + 1] = "\x00" if _JA.match(first.text[-1]) or _JA.match(second.text.lstrip()[0]) else " "
+    return "".join(chars)
+
+
+def _rows(textpage, text: str) -> list[_Row]:
+    import pypdfium2.raw as raw
+
+    rows: list[_Row] = []
+    start = 0
+    for piece in text.split("\r\n"):
+        stripped = piece.strip()
+        if stripped:
+            first = start + len(piece) - len(piece.lstrip())
+            last = start + len(piece.rstrip()) - 1
+            sizes = {round(raw.FPDFText_GetFontSize(textpage.raw, k), 1) for k in (first, last)}
+            l1, b1, r1, t1 = textpage.get_charbox(first)
+            l2, b2, r2, t2 = textpage.get_charbox(last)
+            rows.append(_Row(start, start + len(piece), stripped, sizes.pop() if len(sizes) == 1 else 0.0,
+                             min(l1, l2), max(r1, r2), min(b1, b2), max(t1, t2)))
+        start += len(piece) + 2
+    return rows
+
+
+def _body_size(rows: list[_Row]) -> float:
+    """The font size most of the page's text is set in (by characters)."""
+    weight: dict[float, int] = {}
+    for row in rows:
+        if row.size:
+            weight[row.size] = weight.get(row.size, 0) + len(row.text)
+    return max(weight, key=weight.get) if weight else 0.0
+
+
+def _wraps_into(first: _Row, second: _Row, body: float, column_right: float) -> bool:
+    """``first``, in a title's font, runs to the right edge of the text and ``second`` goes on
+    right below it in the same font: one title wrapped."""
+    if not first.size or first.size != second.size or first.size < body * _TITLE_SIZE or second.start != first.end + 2:
+        return False
+    height = first.top - first.bottom
+    if height <= 0 or first.text.endswith(_NO_WRAP_END):
+        return False
+    below = 0 <= first.bottom - second.top <= height * 1.2
+    return below and first.right >= column_right - 2 * height and second.left >= first.left - height
 
 
 def _segments(textpage, text: str) -> list[_Segment]:
@@ -283,7 +365,7 @@ def _row_cells(found: dict[tuple, list[str]], rulings: _Rulings) -> list[str]:
 def _cell_text(chars: list[str]) -> str:
     """A cell's characters; a wrapped line joins without a space between Japanese characters."""
     out = ""
-    for piece in "".join(chars).split("\n"):
+    for piece in clean("".join(chars)).split("\n"):
         piece = piece.strip()
         if out and piece and not (_JA.match(out[-1]) or _JA.match(piece[0])):
             out += " "
