@@ -234,6 +234,20 @@ STANDARD = [
     ("response-team", "present", "委員会のうち、校長、教頭、生徒指導主事の３名を「初動対応班」とする。教職員からの報告は、前期課程は教頭、"
      "後期課程は生徒指導主事が受け付ける。全体の取りまとめ役として生徒指導主事を指名し、報告の集約を任せる。"),
     ("victim-support", "present", "（２）被害を受けた生徒の安全を確保し、落ち着いて過ごせる場所を決める。\n本人が安心できる言葉で、その気持ちを受け止める。"),
+    # session 5: a policy written in plain words for children and families (realistic-d, in our own words)
+    ("comprehensive-approach", "present", "ゆきみ小学校いじめ防止基本方針\n１　ゆきみ小学校が大切にしていること\n先生たちは次の三つのことを約束します。\n1. いじめが起きないようにします。\n"
+     "毎日の授業で、一人一人の居場所をつくります。\n2. いじめに早く気づきます。\n子どもたちの話をよく聞きます。\n"
+     "3. いじめに気づいたら、すぐ動きます。\n学校のみんなで解決します。"),
+    ("no-withholding", "present", "気になることに気づいた先生は、どんなに小さなことでも、その日のうちに教頭に伝えます。一人の先生だけで判断したり、かかえこんだりはしません。"),
+    ("police-explanation-to-parents", "present", "警察との連携について\n法律にふれるおそれのある行為があったときは、学校は警察に相談します。命に危険があるときは、すぐに通報します。"
+     "子どもを守るためですので、ご理解ください。"),
+    ("victim-support", "present", "いやな思いをした子には、担任や養護教諭、スクールカウンセラーが寄りそい、安心して学校に来られるようにします。まず、いやな思いをしている子の安全を守ります。"),
+    ("serious-case-response", "present", "とても重いいじめ（重大事態）のときは、すぐに村の教育委員会に報告します。教育委員会といっしょに何があったのかを調べ、わかったことはおうちの方にお知らせします。"),
+    ("publication-and-explanation", "present", "このページは、本校の学校いじめ防止基本方針です。４月の学級懇談で、おうちの方にもこのページをもとにお話しします。"),
+    ("perpetrator-growth-support", "present", "（４）加害児童生徒への指導と支援\n行為をやめさせたうえで、本人の困り感や環境の要因を分析し、関わり方の練習を通して本人の成長を支える。"),
+    ("response-plan", "present", "委員会は事案ごとに対応方針を決める。方針には、被害児童への支援の内容、保護者への連絡の担当、教職員の役割分担、情報共有の方法を書き込む。"),
+    ("info-sharing-procedure", "present", "６　情報共有の手順\n◇気付いたら → 当日中に\n担任・発見者 → 学年主任 → 生徒指導主任 → 教頭\n◇方法：口頭で報告し、記録票を出す"),
+    ("parent-and-board-reporting", "present", "◇保護者・市教委\n・双方の保護者へ当日連絡（電話で概要 → 必要に応じて家庭訪問）\n・市教委へ月例報告（疑いの段階のものを含む全件）"),
     ("perpetrator-growth-support", "present", "いじめた児童には、してはいけないことを絵で分かりやすく伝えます。行動の背景を分析し、望ましい関わり方を身に付けられるよう支援します。"),
     # found in review: lookalikes of the rules above
     ("staff-checklist", "missing", "児童は毎月「生活チェックシート」に記入し、担任が内容を確認する。"),  # the pupils' sheet
@@ -335,6 +349,8 @@ FALSE_POSITIVES = [
      "８　重大事態への対処\n重大事態への対処については、市教育委員会の定めるところによる。"),
     ("the board's training instead of the school's own", "training-plan", "missing",
      "教職員の研修については、町教育委員会が開く研修会に参加することで代える。"),
+    ("「警察との連携」 over a traffic-safety class only", "police-referral", "missing",
+     "（５）警察との連携\n毎年５月に警察署の協力を得て交通安全教室を行い、７月には防犯教室を行います。\n（６）学力向上\n授業改善を進めます。"),
     ("a careers interview is no interview after the survey", "survey-and-interview", "partial",
      "年間計画\n６月　学校生活アンケート①、進路面談（３年）\n１１月　三者面談（２年）\n３月　委員会による年間の振り返り"),
 ]

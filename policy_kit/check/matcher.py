@@ -231,8 +231,10 @@ class Matcher:
         if clause is not None and clause.unless:
             kept = {j for j in result if not any(self._in_context(j, name) for name in clause.unless)}
             # a heading whose body uses the words only in that other context (「教職員の研修」 over first
-            # aid only) does not name the topic either
-            result = {j for j in kept if not self._body_only_other(j, result, kept)}
+            # aid only; 「警察との連携」 over a traffic-safety class only) does not name the topic either
+            mentions = set().union(*(self.hits(name, fuzzy) for name in group))
+            plain = {j for j in mentions if not any(self._in_context(j, name) for name in clause.unless)}
+            result = {j for j in kept if not self._body_only_other(j, mentions, plain)}
         return result
 
     def _in_context(self, j: int, name: str) -> bool:
@@ -257,8 +259,8 @@ class Matcher:
         return k
 
     def _body_only_other(self, heading: int, found: set[int], kept: set[int]) -> bool:
-        """Whether the section under ``heading`` uses the group's words in its body only where an
-        ``unless`` concept puts them in another context."""
+        """Whether the section under ``heading`` uses the group's words (any of them) in its body only
+        where an ``unless`` concept puts them in another context."""
         section = self._opened_by(heading)
         if section is None:
             return False
