@@ -28,9 +28,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	mkdir -p benchmarks/results
-	$(PY) benchmarks/accuracy.py policies realistic realistic-c blind blind2 --json benchmarks/results/accuracy.json
-	$(PY) benchmarks/accuracy.py blind3 blind4 --quiet --json benchmarks/results/accuracy-blind.json
-	$(PY) benchmarks/accuracy.py policies realistic realistic-c blind blind2 blind3 blind4 --no-parse --quiet --json benchmarks/results/accuracy-no-parse.json
+	$(PY) benchmarks/accuracy.py policies realistic realistic-c realistic-d blind blind2 blind3 blind4 --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py blind5 blind6 --quiet --pool --formats --json benchmarks/results/accuracy-blind.json
+	$(PY) benchmarks/accuracy.py blind5 blind6 --quiet --pool --no-parse --json benchmarks/results/accuracy-no-parse.json
 	$(PY) benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
 	$(PY) benchmarks/derive.py --json benchmarks/results/derive.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json

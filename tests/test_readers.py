@@ -757,3 +757,12 @@ def test_a_pdf_body_paragraph_or_a_short_title_over_a_subtitle_is_not_joined():
     assert first.role == "body" and first.text == "本計画は、いじめの未然防止と早期発見のための取組を月ごとに示すものである。"
     pdf = html_to_pdf(_PAGE.format(f"<p class=big>いじめ防止基本方針</p><p class=big>さくら台中学校</p>{_PLAN_TEXT}"), pdf_variant=None)
     assert _pdf_lines(pdf)[:2] == ["いじめ防止基本方針", "さくら台中学校"]
+
+
+def test_words_spaced_for_young_readers_are_a_sentence_not_a_table_row():
+    text = ("★いじめって　なあに？\nおなじ　がっこうの　ともだちなどから　されたことで、こころや　からだ\nが　いたいなと　かんじたら、それは　いじめです。\n"
+            "★やくそく\n①　いやなことを　いわない\n②　「やめて」と　いわれたら　すぐ　やめる\n③　こまったら　ひとりで　がまんしない\n\n年間計画\n４月　学級びらき　なかよし集会　あいさつ運動\n６月　いじめアンケート　個人面談　―\n")
+    got = _roles(text.encode(), "kids.txt")
+    assert ("body", "おなじがっこうのともだちなどからされたことで、こころやからだがいたいなとかんじたら、それはいじめです。") in got
+    assert ("list_item", "②「やめて」といわれたらすぐやめる") in got
+    assert ("table_row", "4月 学級びらき なかよし集会 あいさつ運動") in got  # a programme's row stays a row

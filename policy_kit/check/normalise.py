@@ -481,9 +481,16 @@ def _columns(line: _Line) -> tuple[str, ...]:
     """A line of a table whose cells were extracted with wide gaps between them (「4月　学級開き　家庭訪問」):
     its cells, or () for ordinary text. Tabs separate cells too. Spaced-out words (い じ め) have one-character pieces."""
     pieces = [p for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw) if p.strip()]
-    if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw:
+    if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw or _word_spaced(pieces):
         return ()
     return tuple(_squeeze(_nfkc(p)) for p in pieces)
+
+
+def _word_spaced(pieces: list[str]) -> bool:
+    """Words set apart for young readers (分かち書き: 「おなじ　がっこうの　ともだちなどから」): most pieces
+    end in a particle or a verb's kana, or the line carries 、 — a sentence, not a table's cells."""
+    kana_end = sum(bool(re.search(r"[ぁ-ゖー]$", p.strip())) for p in pieces)
+    return kana_end >= len(pieces) * 0.6 or any("、" in p for p in pieces[:-1])
 
 
 def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
@@ -495,7 +502,7 @@ def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
         if line.blank or line.role:
             continue
         pieces = [p.strip() for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw.strip()) if p.strip()]
-        if len(pieces) != 2 or len(pieces[0]) > 12 or "。" in pieces[0] or len(pieces[0]) < 2:
+        if len(pieces) != 2 or len(pieces[0]) > 12 or "。" in pieces[0] or len(pieces[0]) < 2 or re.search(r"[ぁ-ゖ]$", pieces[0]):
             continue
         label = _squeeze(_nfkc(pieces[0]))
         if scheme_of(label)[0] or _BULLET.match(label) or _MONTH_ROW.match(label):
