@@ -766,3 +766,12 @@ def test_words_spaced_for_young_readers_are_a_sentence_not_a_table_row():
     assert ("body", "おなじがっこうのともだちなどからされたことで、こころやからだがいたいなとかんじたら、それはいじめです。") in got
     assert ("list_item", "②「やめて」といわれたらすぐやめる") in got
     assert ("table_row", "4月 学級びらき なかよし集会 あいさつ運動") in got  # a programme's row stays a row
+
+
+def test_a_heading_number_before_nenkan_or_kocho_is_a_number_not_a_count():
+    """「３　年間の主な取組」 is section 3 (not "three years"), 「１　校長」 item 1 (not "one school");
+    「３年間で改善する」 stays a sentence."""
+    text = ("ひばり小学校いじめ防止基本方針\n１　基本方針\n本校は組織で取り組む。\n２　組織\n委員会を置く。\n"
+            "３　年間の主な取組\n・４月　委員会\n・６月　アンケート\n・９月　職員研修\n４　その他\n本校は３年間で改善する。\n")
+    got = _roles(text.encode(), "p.txt")
+    assert ("heading", "3年間の主な取組") in got and ("body", "本校は3年間で改善する。") in got
