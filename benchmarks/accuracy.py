@@ -126,6 +126,17 @@ def kind_group(kind: str) -> str:
     return next((group for word, group in KIND_GROUPS if word in kind), "other")
 
 
+def summary(total: Tally, kinds: dict[str, Tally], formats: dict[str, Tally]) -> dict:
+    """Print the overall, per-kind and per-format lines; return them for the JSON report."""
+    print(f"   all                {total.line()}")
+    for kind, tally in sorted(kinds.items()):
+        print(f"   kind {kind:13} {tally.line()}")
+    for fmt, tally in sorted(formats.items()):
+        print(f"   format {fmt:11} {tally.line()}")
+    return {"all": total.as_dict(), "kinds": {k: t.as_dict() for k, t in kinds.items()},
+            "formats": {k: t.as_dict() for k, t in formats.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("sets", nargs="*", default=["policies", "realistic"])
@@ -169,11 +180,7 @@ def main() -> int:
                             if got != want:
                                 disagreements.append((sample, rid, want, got))
         print(f"== {name}: {len(labels)} documents, {total.exact[1]} judgements, checklist {checklist.id}, parse {'on' if checker.parse else 'off'}")
-        print(f"   all                {total.line()}")
-        for kind, tally in sorted(by_kind.items()):
-            print(f"   kind {kind:13} {tally.line()}")
-        for fmt, tally in sorted(by_format.items()):
-            print(f"   format {fmt:11} {tally.line()}")
+        report["sets"][name] = summary(total, by_kind, by_format)
         if not args.quiet:
             print("   per requirement:")
             for rid in ids:
@@ -181,19 +188,11 @@ def main() -> int:
             print("   disagreements (document, requirement, expected → got):")
             for sample, rid, want, got in disagreements:
                 print(f"     {sample:40} {rid:32} {want} → {got}")
-        report["sets"][name] = {"all": total.as_dict(), "kinds": {k: t.as_dict() for k, t in by_kind.items()},
-                                "formats": {k: t.as_dict() for k, t in by_format.items()}}
         if not args.quiet:  # a blind set is scored --quiet: its JSON holds the aggregates only, too
             report["sets"][name].update(requirements={k: t.as_dict() for k, t in by_req.items()}, disagreements=disagreements)
     if args.pool:
         print(f"== pooled: {' + '.join(args.sets)}, {pooled.exact[1]} judgements")
-        print(f"   all                {pooled.line()}")
-        for kind, tally in sorted(pooled_kind.items()):
-            print(f"   kind {kind:13} {tally.line()}")
-        for fmt, tally in sorted(pooled_format.items()):
-            print(f"   format {fmt:11} {tally.line()}")
-        report["pooled"] = {"sets": args.sets, "all": pooled.as_dict(), "kinds": {k: t.as_dict() for k, t in pooled_kind.items()},
-                            "formats": {k: t.as_dict() for k, t in pooled_format.items()}}
+        report["pooled"] = {"sets": args.sets, **summary(pooled, pooled_kind, pooled_format)}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
