@@ -128,6 +128,8 @@ FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"
 _PURSUING = {"進める", "続ける", "重ねる", "始める"}
 _ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
 _TASK_NOUNS = {"課題", "目標", "宿題"}
+# 「作成中」「準備中」: not made yet (but 「実施中」「開催中」 are being done)
+_PREPARING = {"作成", "策定", "整備", "準備", CONSIDERING}
 _PROHIBITING = {"いける", "なる", "駄目", "だめ"}  # 「てはいけない」「てはならない」「てはだめ」
 # 「ためらわず相談する」「迷わず通報する」「叱って終わりにせず」「学校だけで判断せず」: the negation belongs to
 # the manner, not to the act — judge the predicate above instead
@@ -199,7 +201,7 @@ def _scope(doc, start: int, end: int) -> Scope:
     # the phrase may be the predicate itself (相談する, 実施しない): its own auxiliaries count only when
     # the negation is not part of what was matched (抱え込まない is matched whole)
     negated = _has_negation(node, span_ids) or (node.lemma_ in NEGATING_PREDICATES and node.i not in span_ids)
-    planned = _considering(node, below, span_ids) or _future(node, span_ids)
+    planned = _considering(node, below, span_ids) or _future(node, span_ids) or _in_progress(node)
     # 「実施する予定はない」「行うことはない」「実施を検討している」: predicates that govern this one
     # (through a noun such as 予定・こと・計画) can deny or defer it too
     governor, hops = node, 0
@@ -245,6 +247,13 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
            for c in predicate.children):
         return True  # 「外部講師を招いて実施することを検討している」
     return below is not None and below.lemma_ in ACT_NOUNS
+
+
+def _in_progress(predicate) -> bool:
+    """「現在作成中である」「準備中です」: the act is still being prepared, not done."""
+    if predicate.lemma_.endswith("中") and predicate.lemma_[:-1] in _PREPARING:
+        return True
+    return predicate.lemma_ == "中" and any(c.lemma_ in _PREPARING for c in predicate.children)
 
 
 def _act_on_its_way(predicate) -> bool:
