@@ -248,6 +248,16 @@ STANDARD = [
     ("response-plan", "present", "委員会は事案ごとに対応方針を決める。方針には、被害児童への支援の内容、保護者への連絡の担当、教職員の役割分担、情報共有の方法を書き込む。"),
     ("info-sharing-procedure", "present", "６　情報共有の手順\n◇気付いたら → 当日中に\n担任・発見者 → 学年主任 → 生徒指導主任 → 教頭\n◇方法：口頭で報告し、記録票を出す"),
     ("parent-and-board-reporting", "present", "◇保護者・市教委\n・双方の保護者へ当日連絡（電話で概要 → 必要に応じて家庭訪問）\n・市教委へ月例報告（疑いの段階のものを含む全件）"),
+    # session 5: realistic-e (in our own words)
+    ("student-led-activities", "missing", "４　未然防止\n学年をこえた交流の機会をつくる。\nなお、生徒数の減少により生徒会活動を縮小しており、"
+     "生徒会が主体となったいじめ防止の取組は現在行っていない。"),
+    ("response-manual", "missing", "５　いじめへの対応\n◎本校の「いじめ対応マニュアル」は、今年度中に作成する予定である。"),
+    ("stress-check", "missing", "（１）こころのアンケート\n毎月第３週に、全児童生徒を対象に「こころのアンケート」を行い、いじめを受けたり見たりしていないかをたずねる。"),
+    ("stress-check", "present", "（２）こころのアンケート　毎月第１週に、端末で「こころのアンケート」を行い、眠れているか、いらいらしていないかなど心の状態をたずねる。"),
+    ("no-withholding", "present", "欠席や表情の変化などの小さな変化を、その日の終業後の打ち合わせで教職員が出し合う。"),
+    ("no-withholding", "present", "いじめを発見した教職員は、その内容を一人で抱えることなく、速やかに学年主任に報告します。"),
+    ("info-sharing-procedure", "present", "いじめを見たり聞いたりした教職員は、小さなことでも自分だけで判断せず、その日のうちに生指主事に報告する。"),
+    ("special-consideration", "present", "外国につながる生徒や、障害や持病のある生徒については、本人と保護者の意向を確かめたうえで必要な情報を教職員で共有する。"),
     ("perpetrator-growth-support", "present", "いじめた児童には、してはいけないことを絵で分かりやすく伝えます。行動の背景を分析し、望ましい関わり方を身に付けられるよう支援します。"),
     # found in review: lookalikes of the rules above
     ("staff-checklist", "missing", "児童は毎月「生活チェックシート」に記入し、担任が内容を確認する。"),  # the pupils' sheet

@@ -775,3 +775,22 @@ def test_a_heading_number_before_nenkan_or_kocho_is_a_number_not_a_count():
             "３　年間の主な取組\n・４月　委員会\n・６月　アンケート\n・９月　職員研修\n４　その他\n本校は３年間で改善する。\n")
     got = _roles(text.encode(), "p.txt")
     assert ("heading", "3年間の主な取組") in got and ("body", "本校は3年間で改善する。") in got
+
+
+def test_page_numbers_left_in_text_without_page_breaks_are_not_heading_numbers():
+    """1, 2, 3 standing alone every forty lines (the foot of each printed page) are page numbers; the
+    table cell after 「1」 stays in its section."""
+    filler = ["本校は、いじめの防止に組織で取り組む。"] * 19
+    lines = ["学校いじめ防止基本方針", "１　組織", *filler, "校長", "委員会の総括", "1", "スクールカウンセラー", "心理面からの助言",
+             *filler, "校長", "2", *filler, "教頭", "3", *filler[:5]]
+    text = "\n\n".join(lines) + "\n"  # a blank line after every line, as PDF text often has
+    got = _roles(text.encode(), "p.txt")
+    assert any(role == "body" and "スクールカウンセラー" in t for role, t in got)
+    assert not any(role == "heading" and "スクールカウンセラー" in t for role, t in got)
+    # heading numbers alone on their line, at uneven distances, stay heading numbers
+    from policy_kit.check.document import plain_lines
+    from policy_kit.check.normalise import _page_number_series
+
+    assert _page_number_series(plain_lines(text.split("\n"))) == {46, 92, 134}
+    uneven = "\n".join(["学校いじめ防止基本方針", "はじめに", "1", "基本方針", *filler[:5], "2", "組織", *filler, *filler, "3", "対応", *filler[:12]])
+    assert _page_number_series(plain_lines(uneven.split("\n"))) == set()

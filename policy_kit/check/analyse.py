@@ -139,7 +139,7 @@ NEGATED_MANNER = {"ためらう", "躊躇う", "躊躇", "迷う", "終わる", 
 _ALONE = {"一人", "ひとり", "独り"}  # 「一人にしない」: nobody left alone
 # acts a policy does or does not do: one that closes a sentence denied or deferred says the act is
 # not done (「ネットパトロール等は実施していない」「今後…検討していきます」); a closing 見逃さない is a commitment
-MAIN_ACTS = {"実施", "行う", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
+MAIN_ACTS = {"実施", "行う", "行く", "設ける", "置く", "設置", "作成", "策定", "定める", "相談", "通報", "連携", "報告",
              "配付", "配布", "公表", "開催", "導入", "整備", "検討", "予定", "計画", "取り組む"}
 MAX_PARSE_CHARS = 300  # longer "sentences" (flattened tables) are cut before parsing
 _EMBEDDED = {"acl", "obj", "nsubj", "obl", "ccomp", "xcomp", "nmod", "compound", "csubj"}
@@ -201,7 +201,7 @@ def _scope(doc, start: int, end: int) -> Scope:
     # the phrase may be the predicate itself (相談する, 実施しない): its own auxiliaries count only when
     # the negation is not part of what was matched (抱え込まない is matched whole)
     negated = _has_negation(node, span_ids) or (node.lemma_ in NEGATING_PREDICATES and node.i not in span_ids)
-    planned = _considering(node, below, span_ids) or _future(node, span_ids) or _in_progress(node)
+    planned = _considering(node, below, span_ids) or _future(node, span_ids) or _in_progress(node) or _to_be_made(node)
     # 「実施する予定はない」「行うことはない」「実施を検討している」: predicates that govern this one
     # (through a noun such as 予定・こと・計画) can deny or defer it too
     governor, hops = node, 0
@@ -210,7 +210,7 @@ def _scope(doc, start: int, end: int) -> Scope:
         hops += 1
         negated = negated or governor.lemma_ in NEGATING_PREDICATES or (
             _is_predicate(governor) and _has_negation(governor, span_ids) and not _manner(governor, span_ids))
-        planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids)
+        planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids) or _to_be_made(governor)
     return Scope(negated, planned, node.lemma_, governor.head.i == governor.i)
 
 
@@ -254,6 +254,13 @@ def _in_progress(predicate) -> bool:
     if predicate.lemma_.endswith("中") and predicate.lemma_[:-1] in _PREPARING:
         return True
     return predicate.lemma_ == "中" and any(c.lemma_ in _PREPARING for c in predicate.children)
+
+
+def _to_be_made(predicate) -> bool:
+    """「今年度中に作成する予定である」: a document still to be made (but 「６月に実施する予定である」
+    schedules an act the policy does every year)."""
+    return predicate.lemma_ == "予定" and any(c.dep_ == "acl" and (c.lemma_ in _PREPARING or c.lemma_ == "作る")
+                                                for c in predicate.children)
 
 
 def _act_on_its_way(predicate) -> bool:

@@ -519,8 +519,9 @@ class Matcher:
 
     def evaluate(self, requirement: Requirement) -> Finding:
         for name in requirement.denied_by:  # the policy says outright that it is not done
+            # a programme's row is no sentence to parse: only an explicit cue in it denies (「ストレスチェック 未実施」)
             denials = [j for j in self.hits(name) if not self.sentences[j].is_heading
-                       and (not self.affirmed(j, (name,)) or self.negated(j))]
+                       and (self.negated(j) or (self.sentences[j].role != TABLE and not self.affirmed(j, (name,))))]
             if denials:
                 return Finding(requirement, MISSING, 0.0, self._evidence(_Match(denials[:MAX_EVIDENCE], False, False)), _WITHHELD)
         weak: _Match | None = None

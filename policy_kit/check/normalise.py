@@ -208,7 +208,7 @@ def _prepare(document: Document) -> list[_Line]:
     out: list[_Line] = []
     for page_no, page in enumerate(document.pages, start=1):
         filled = [i for i, item in enumerate(page) if item.text.strip()]
-        edges = set(filled[:2] + filled[-2:])
+        edges = set(filled[:2] + filled[-2:]) | _page_number_series(page)
         for line_no, item in enumerate(page, start=1):
             spaced = _nfkc(item.text)
             text = _squeeze(spaced)
@@ -219,6 +219,23 @@ def _prepare(document: Document) -> list[_Line]:
             blank = not text or bool(_RULE.fullmatch(text)) or page_number or toc or text in repeated
             out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank, item.text.strip()))
     return out
+
+
+def _page_number_series(page: list) -> set[int]:
+    """In text that lost its page breaks, the bare numbers 1, 2, 3 … standing at even distances (the
+    bottom of each printed page) are page numbers, not heading numbers: the lines that hold them."""
+    if len(page) < 60 or page[0].role:
+        return set()
+    bare = [(i, int(_squeeze(_nfkc(item.text)))) for i, item in enumerate(page) if re.fullmatch(r"\s*[0-9０-９]{1,2}\s*", item.text)]
+    numbers = [n for _, n in bare]
+    if len(bare) < 3 or numbers != list(range(numbers[0], numbers[0] + len(numbers))) or numbers[0] > 2:
+        return set()
+    gaps = [b[0] - a[0] for a, b in zip(bare, bare[1:])]
+    middle = sorted(gaps)[len(gaps) // 2]
+    # a page holds at least 30 lines, and every page but the last (often shorter) is about as long as the others
+    if middle < 30 or any(abs(g - middle) > middle * 0.15 for g in gaps[:-1]) or gaps[-1] > middle * 1.15:
+        return set()
+    return {i for i, _ in bare}
 
 
 def _running_lines(document: Document) -> set[str]:
