@@ -357,6 +357,8 @@ FALSE_POSITIVES = [
      "７　年間計画\nいじめ防止の年間計画は、毎年度、別に定める。"),
     ("serious cases left to the board", "serious-case-response", "missing",
      "８　重大事態への対処\n重大事態への対処については、市教育委員会の定めるところによる。"),
+    ("the school's own manual is no outside body", "response-manual", "present",
+     "いじめを発見したときの対応の手順は、本校の「いじめ対応マニュアル」の定めるところによる。"),
     ("the board's training instead of the school's own", "training-plan", "missing",
      "教職員の研修については、町教育委員会が開く研修会に参加することで代える。"),
     ("「警察との連携」 over a traffic-safety class only", "police-referral", "missing",
@@ -453,6 +455,9 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     # a rule the policy sets (してはいけない) denies nothing the school does
     ("いじめた児童には、してはいけないことを分かりやすく伝えます。", "いじめた", False, False),
     ("教職員は情報を一人で抱え込んではならない。", "情報", False, False),
+    ("生徒の情報を一人で抱えてはならない。", "情報", False, False),  # fails without the prohibition rule
+    ("いじめに気付いた教職員は、その日のうちに学年主任に報告しなければならない。", "学年主任", False, False),  # a duty
+    ("生徒会が主体となったいじめ防止の取組は現在行っていない。", "取組", True, False),  # 行って read as 行く
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes

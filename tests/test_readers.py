@@ -794,3 +794,36 @@ def test_page_numbers_left_in_text_without_page_breaks_are_not_heading_numbers()
     assert _page_number_series(plain_lines(text.split("\n"))) == {46, 92, 134}
     uneven = "\n".join(["学校いじめ防止基本方針", "はじめに", "1", "基本方針", *filler[:5], "2", "組織", *filler, *filler, "3", "対応", *filler[:12]])
     assert _page_number_series(plain_lines(uneven.split("\n"))) == set()
+    # a heading number right after the last page number is no page number
+    close = "\n".join(["学校いじめ防止基本方針", *filler, *filler, "1", *filler, *filler, "2", "3", "対応", *filler])
+    assert _page_number_series(plain_lines(close.split("\n"))) == set()
+
+
+def test_side_bar_boxes_nested_hidden_or_titled_by_a_heading():
+    main = "<html><body><main><p>本校はいじめの防止に組織で取り組みます。</p></main>"
+    contact = "<p>相談窓口は教頭です。電話は0166-00-0000です。</p>"
+    texts = lambda page: [l.text for l in read_bytes((main + page + "</body></html>").encode(), "p.html").pages[0]]  # noqa: E731
+    assert texts(f"<aside><div role=complementary>{contact}</div></aside>").count("相談窓口は教頭です。電話は0166-00-0000です。") == 1
+    assert texts(f"<aside hidden>{contact}</aside>") == ["本校はいじめの防止に組織で取り組みます。"]
+    assert texts(f"<template><aside>{contact}</aside></template>") == ["本校はいじめの防止に組織で取り組みます。"]
+    wordpress = "<aside class=side><h3 class=side-title>相談窓口</h3><div class=side-body><p>教頭が受けます。電話は0166-00-0000です。</p></div></aside>"
+    assert texts(wordpress)[1:] == ["相談窓口", "教頭が受けます。電話は0166-00-0000です。"]
+
+
+def test_review_cases_of_the_session_5_layout_rules():
+    # a numbered line cut inside brackets goes on (the marker's own bracket does not count)
+    cut = "第３　相談\n３．カウンセラー室は平日の放課後（月～金\n１５：３０～１８：００）に開室し、予約なしで利用できる。\n１) 相談室は放課後（月～金\n１５：３０まで）開いている。\n"
+    got = _roles(cut.encode(), "cut.txt")
+    assert ("list_item", "3.カウンセラー室は平日の放課後(月~金15:30~18:00)に開室し、予約なしで利用できる。") in got
+    assert any(t.startswith("1)") and "相談室は放課後(月~金15:30まで)開いている。" in t for _, t in got)
+    # a numbered title with its text on the same line is split, but not inside brackets
+    split = "第１　組織\n（１）名称　法第２２条に基づく組織として、いじめ対策委員会を置く。\n"
+    assert ("heading", "(1)名称") in _roles(split.encode(), "s.txt")
+    # articles cited at the start of a sentence are no headings
+    cited = "第１条　目的\nこの規程は本校の取組を定める。\n第２条から第５条までは、寮にも準用する。\n"
+    assert ("body", "第2条から第5条までは、寮にも準用する。") in _roles(cited.encode(), "c.txt")
+    # a three-column table whose cells carry 、 stays a table; a label before a sentence is no row
+    table = "区分　構成員　役割\n管理職　校長、教頭　全体の総括\n学年　学年主任、担任　情報の集約\n専門家　ＳＣ、ＳＳＷ　助言\n"
+    assert ("table_row", "管理職 校長、教頭 全体の総括") in _roles(table.encode(), "t.txt")
+    titled = "目的　この方針は本校の取組を定める。\n対象　この方針は全校の児童に適用する。\n運用　この方針は毎年見直す。\n"
+    assert not any(role == "table_row" for role, _ in _roles(titled.encode(), "u.txt"))

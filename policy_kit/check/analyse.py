@@ -295,13 +295,18 @@ def _has_negation(predicate, span_ids: set[int]) -> bool:
     for child in predicate.children:
         if child.i in span_ids:
             continue
-        if child.dep_ == "aux" and child.lemma_ in NEGATING_AUX:
+        if child.dep_ == "aux" and child.lemma_ in NEGATING_AUX and not _obligation(child):
             return True
         if child.dep_ in ("compound", "fixed", "mark") and any(
                 g.lemma_ in NEGATING_AUX | NEGATING_PREDICATES and g.dep_ in ("fixed", "aux") for g in child.children) \
                 and not _prohibition(child):
             return True
     return False
+
+
+def _obligation(negation) -> bool:
+    """「報告しなければならない」「しなくてはいけない」: a duty, not a denial."""
+    return any(g.dep_ == "fixed" and g.lemma_ in _PROHIBITING for g in negation.children)
 
 
 def _prohibition(marker) -> bool:

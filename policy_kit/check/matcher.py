@@ -593,7 +593,9 @@ def _pattern_pieces(sentence: Sentence, text: str) -> list[tuple[int, str]]:
 
 
 def _cells(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[^ ]+", text)]
+    """A table row's cells (joined by single spaces); a space beside an arrow is inside a cell
+    (「報告 → 学年主任 → 教頭」)."""
+    return [(m.start(), m.group(0)) for m in re.finditer(r"(?:[^ ]| (?=[→⇒➡])|(?<=[→⇒➡]) )+", text)]
 
 
 def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy: bool, table_row: bool = False) -> str | None:

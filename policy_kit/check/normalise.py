@@ -42,7 +42,7 @@ SCHEMES: list[tuple[str, re.Pattern]] = [
     ("md", re.compile(r"^#{1,6}\s*")),
     ("chapter", re.compile(rf"^第[0-9{_KANJI_NUM}]+[章部編]\s*")),
     ("section", re.compile(rf"^第[0-9{_KANJI_NUM}]+節\s*")),
-    ("article", re.compile(rf"^第[0-9{_KANJI_NUM}]+条(?![のにでをはがとや第項])\s*")),  # a private school's rules: 「第3条 いじめ防止委員会」
+    ("article", re.compile(rf"^第[0-9{_KANJI_NUM}]+条(?:\s+|$)")),  # a private school's rules: 「第3条 いじめ防止委員会」
     ("dai", re.compile(rf"^第[0-9{_KANJI_NUM}]+(?![0-9{_KANJI_NUM}章節部編条項号回年月日週学次期])[\s.、]*")),
     ("roman", re.compile(r"^[IVX]{1,4}(?:[.、]|\s)\s*")),
     ("kanji", re.compile(rf"^[{_KANJI_NUM}]{{1,3}}[、.]\s*")),
@@ -232,8 +232,9 @@ def _page_number_series(page: list) -> set[int]:
         return set()
     gaps = [b[0] - a[0] for a, b in zip(bare, bare[1:])]
     middle = sorted(gaps)[len(gaps) // 2]
-    # a page holds at least 30 lines, and every page but the last (often shorter) is about as long as the others
-    if middle < 30 or any(abs(g - middle) > middle * 0.15 for g in gaps[:-1]) or gaps[-1] > middle * 1.15:
+    # a page holds at least 30 lines, and the numbers (at the foot of each page) stand about a page apart;
+    # the last page may be shorter, but not a line or two (「2」 then the heading number 「3」)
+    if middle < 30 or any(abs(g - middle) > middle * 0.15 for g in gaps[:-1]) or not middle * 0.3 <= gaps[-1] <= middle * 1.15:
         return set()
     return {i for i, _ in bare}
 
@@ -473,10 +474,11 @@ def _wrapped_item(lines: list[_Line], i: int, full: int) -> bool:
     line = lines[i]
     if not _scheme(line):
         return False
-    after = next((l for l in lines[i + 1:] if not l.blank), None)
+    after = _next_filled(lines, i)
     if after is None or after.role not in ("", PARAGRAPH) or _scheme(after) or _BULLET.match(after.text):
         return False
-    if line.text.count("(") > line.text.count(")") or line.text.count("「") > line.text.count("」"):
+    body = line.text[len(scheme_of(line.text)[1]):]
+    if body.count("(") > body.count(")") or body.count("「") > body.count("」"):
         return True  # 「3. カウンセラー室は平日の放課後(月~金」 then 「15:30~18:00)に開室し…」: cut inside brackets
     if len(line.text) < 24:
         return False
@@ -507,7 +509,7 @@ def _word_spaced(pieces: list[str]) -> bool:
     """Words set apart for young readers (分かち書き: 「おなじ　がっこうの　ともだちなどから」): most pieces
     end in a particle or a verb's kana, or the line carries 、 — a sentence, not a table's cells."""
     kana_end = sum(bool(re.search(r"[ぁ-ゖー]$", p.strip())) for p in pieces)
-    return kana_end >= len(pieces) * 0.6 or any("、" in p for p in pieces[:-1])
+    return kana_end >= len(pieces) * 0.6 or any(re.search(r"、[ぁ-ゖ]", p) for p in pieces[:-1])
 
 
 def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
@@ -524,6 +526,8 @@ def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
         label = _squeeze(_nfkc(pieces[0]))
         if scheme_of(label)[0] or _BULLET.match(label) or _MONTH_ROW.match(label):
             continue
+        if pieces[1].endswith("。"):
+            continue  # 「目的　この方針は…定める。」: a titled sentence, not a table's cell
         cells[i] = (label, _squeeze(_nfkc(pieces[1])))
     rows: dict[int, tuple[str, str]] = {}
     run: list[int] = []
@@ -568,6 +572,11 @@ def _title_line(lines: list[_Line], i: int) -> bool:
     return len(following) >= 5 and (i + 1 >= len(lines) or lines[i + 1].blank or len(following[0].text) < len(line.text) * 2)
 
 
+def _next_filled(lines: list[_Line], i: int) -> _Line | None:
+    """The first line after ``i`` that is not blank (without copying the rest of the document)."""
+    return next((lines[k] for k in range(i + 1, len(lines)) if not lines[k].blank), None)
+
+
 def _untitled_heading(lines: list[_Line], i: int) -> bool:
     """A short line without numbering that stands alone before its text: 「保護者の皆様へ」 then a
     paragraph, 「教職員用チェックシート」 then a list. Not a table cell (cells follow each other)."""
@@ -576,8 +585,8 @@ def _untitled_heading(lines: list[_Line], i: int) -> bool:
         return False
     if _DATE_LINE.fullmatch(line.text):
         return False  # 「令和７年４月改訂」 dates the document, it titles nothing
-    before = next((l for l in reversed(lines[:i]) if not l.blank), None)
-    after = next((l for l in lines[i + 1:] if not l.blank), None)
+    before = next((lines[k] for k in range(i - 1, -1, -1) if not lines[k].blank), None)
+    after = _next_filled(lines, i)
     if after is None or (before is not None and not (lines[i - 1].blank or before.text.endswith(_PARAGRAPH_END))):
         return False
     # what follows is text or a list, not another short cell
@@ -593,6 +602,10 @@ def _full_line_length(lines: list[_Line], paragraphs: bool = False) -> int:
     ``paragraphs`` the paragraphs of a page or a Word file count too: a PDF pasted line by line
     makes one paragraph of each wrapped line, nearly all of the same length."""
     roles = ("", PARAGRAPH) if paragraphs else ("",)
+    if paragraphs:
+        texts = [l.text for l in lines if not l.blank and l.role == PARAGRAPH]
+        if sum(not t.endswith(("。", "！", "？")) for t in texts) < len(texts) * 0.5:
+            roles = ("",)  # a page written as a page: its paragraphs end their sentences
     lengths = sorted(len(l.text) for l in lines if not l.blank and l.role in roles)
     if len(lengths) < 8:
         return 0
@@ -675,8 +688,9 @@ def _outline_headings(blocks: list[_Block], flags: list[bool]) -> set[int]:
     kept: set[int] = set()
     run: list[int] = []
     last: dict[str, int] = {}  # scheme → the number of the last section heading at the top
+    top = _at_top(blocks)
     for i, b in enumerate(blocks):
-        if b.kind != "heading" or b.scheme not in _SECTION_SCHEMES or not _at_top(blocks, i):
+        if b.kind != "heading" or b.scheme not in _SECTION_SCHEMES or i not in top:
             run = []
             continue
         number = _section_number(b)
@@ -721,13 +735,21 @@ def _section_number(block: _Block) -> int | None:
     return None
 
 
-def _at_top(blocks: list[_Block], i: int) -> bool:
-    """Whether no heading but the document's title is above heading ``i``."""
-    level = blocks[i].level
-    for b in reversed(blocks[:i]):
-        if b.kind == "heading" and b.level < level:
-            return b.scheme == "title" and b.level == 1
-    return True
+def _at_top(blocks: list[_Block]) -> set[int]:
+    """The headings with no heading but the document's title above them (one pass: a stack of the
+    open headings, each below the one before it in level)."""
+    out: set[int] = set()
+    open_headings: list[_Block] = []
+    for i, b in enumerate(blocks):
+        if b.kind != "heading":
+            continue
+        while open_headings and open_headings[-1].level >= b.level:
+            open_headings.pop()
+        parent = open_headings[-1] if open_headings else None
+        if parent is None or (parent.scheme == "title" and parent.level == 1):
+            out.add(i)
+        open_headings.append(b)
+    return out
 
 
 def _item_alike(block: _Block, heading: _Block) -> bool:

@@ -76,22 +76,43 @@ _MIN_BOX_TEXT = 20
 _MAX_LINK_SHARE = 0.3
 
 
+def _copy_box(node):
+    """A copy of a side bar's box without its scripts, forms and menus (its class names, 「side-title」,
+    are no noise here)."""
+    import copy
+
+    box = copy.deepcopy(node)
+    box.tail = None
+    for inner in list(box.iter(*_DROP_TAGS)):
+        _drop(inner)
+    return box
+
+
+def _mostly_text(node) -> bool:
+    text = _text(node)
+    links = sum(len(_text(a)) for a in node.iter("a"))
+    return len(text) >= _MIN_BOX_TEXT and links <= len(text) * _MAX_LINK_SHARE
+
+
 def _side_boxes(root) -> list:
     """Copies of a side bar's text boxes (「相談窓口」 with phone numbers beside the policy): the parts of
     an <aside> that are mostly text, not links (a menu of links is dropped with the rest)."""
-    import copy
-
     boxes = []
-    for aside in root.xpath("//aside | //*[@role='complementary']"):
+    # the outermost side bars only (a box inside another is read with it), never a hidden one or one
+    # inside a menu or a template
+    for aside in root.xpath("//aside[not(ancestor::aside or ancestor::*[@role='complementary'] or ancestor::nav or ancestor::template"
+                            " or ancestor-or-self::*[@hidden])] | //*[@role='complementary'][not(ancestor::aside or "
+                            "ancestor::*[@role='complementary'] or ancestor::nav or ancestor::template or ancestor-or-self::*[@hidden])]"):
+        # each box that is mostly text, with the heading just before it (「<h3>相談窓口</h3><div>…</div>」)
         parts = [c for c in aside if isinstance(c.tag, str) and c.tag in _BLOCKS] or [aside]
+        heading = None
         for part in parts:
-            text = _text(part)
-            links = sum(len(_text(a)) for a in part.iter("a"))
-            if len(text) >= _MIN_BOX_TEXT and links <= len(text) * _MAX_LINK_SHARE:
-                box = copy.deepcopy(part)
-                box.tail = None
-                _drop_noise(box)  # its own scripts, forms and menus
-                boxes.append(box)
+            if part.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                heading = part
+                continue
+            if _mostly_text(part):
+                boxes += [_copy_box(node) for node in (heading, part) if node is not None]
+            heading = None
     return boxes
 
 
