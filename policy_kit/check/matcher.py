@@ -128,8 +128,7 @@ class Matcher:
         """One regex pass per form over the whole text (terms), then patterns per sentence."""
         found: dict[int, str] = {}
         lower, starts = self._joined("lower")
-        for word in concept.exclude:
-            lower = lower.replace(word, "■" * len(word))
+        lower = _mask(concept, lower)
         for match in concept.surface_re.finditer(lower):
             i = bisect.bisect_right(starts, match.start()) - 1
             found.setdefault(i, match.group(0))
@@ -144,9 +143,7 @@ class Matcher:
                     found[i] = match.group(0)
         if concept.patterns:
             for i, sentence in enumerate(self.sentences):
-                masked = sentence.lower
-                for word in concept.exclude:
-                    masked = masked.replace(word, "■" * len(word))
+                masked = _mask(concept, sentence.lower)
                 for offset, piece in _pattern_pieces(sentence, masked):
                     for pattern in concept.patterns:
                         for hit in pattern.finditer(piece):
@@ -583,6 +580,14 @@ class Matcher:
         return out
 
 
+def _mask(concept: Concept, text: str) -> str:
+    """The text with the concept's look-alikes (``exclude``) blotted out, same length."""
+    for word in concept.exclude:
+        if word in text:
+            text = text.replace(word, "■" * len(word))
+    return text
+
+
 def _pattern_pieces(sentence: Sentence, text: str) -> list[tuple[int, str]]:
     """Where a concept's patterns look: the whole sentence, or each cell of a table row on its own
     (a pattern's gap must not run from one cell into the next: 「役割分担」 in the committee's column
@@ -599,10 +604,7 @@ def _cells(text: str) -> list[tuple[int, str]]:
 
 
 def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy: bool, table_row: bool = False) -> str | None:
-    masked = lower
-    for word in concept.exclude:
-        if word in masked:
-            masked = masked.replace(word, "■" * len(word))
+    masked = _mask(concept, lower)
     if concept.surface_re is None:  # not compiled (unit use without the model): plain terms
         for term in concept.terms:
             if term in masked:

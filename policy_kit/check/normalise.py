@@ -499,10 +499,15 @@ _SENTENCE_START = re.compile(r"(すべて|どの|だれ|誰|いじめ|この|そ
 def _columns(line: _Line) -> tuple[str, ...]:
     """A line of a table whose cells were extracted with wide gaps between them (「4月　学級開き　家庭訪問」):
     its cells, or () for ordinary text. Tabs separate cells too. Spaced-out words (い じ め) have one-character pieces."""
-    pieces = [p for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw) if p.strip()]
+    pieces = _gap_pieces(line.raw)
     if len(pieces) < 3 or sum(len(p.strip()) >= 2 for p in pieces) < len(pieces) * 0.7 or "。" in line.raw or _word_spaced(pieces):
         return ()
     return tuple(_squeeze(_nfkc(p)) for p in pieces)
+
+
+def _gap_pieces(raw: str) -> list[str]:
+    """A line cut at its wide gaps (tabs, full-width spaces, two spaces or more): a table's cells."""
+    return [p for p in re.split(r"\t+|\u3000+|\s{2,}", raw) if p.strip()]
 
 
 def _word_spaced(pieces: list[str]) -> bool:
@@ -520,7 +525,7 @@ def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
     for i, line in enumerate(lines):
         if line.blank or line.role:
             continue
-        pieces = [p.strip() for p in re.split(r"\t+|\u3000+|\s{2,}", line.raw.strip()) if p.strip()]
+        pieces = [p.strip() for p in _gap_pieces(line.raw)]
         if len(pieces) != 2 or len(pieces[0]) > 12 or "。" in pieces[0] or len(pieces[0]) < 2 or re.search(r"[ぁ-ゖ]$", pieces[0]):
             continue
         label = _squeeze(_nfkc(pieces[0]))
