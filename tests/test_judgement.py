@@ -365,6 +365,22 @@ FALSE_POSITIVES = [
      "（５）警察との連携\n毎年５月に警察署の協力を得て交通安全教室を行い、７月には防犯教室を行います。\n（６）学力向上\n授業改善を進めます。"),
     ("a careers interview is no interview after the survey", "survey-and-interview", "partial",
      "年間計画\n６月　学校生活アンケート①、進路面談（３年）\n１１月　三者面談（２年）\n３月　委員会による年間の振り返り"),
+    # session 6: look-alikes two writers of blind sets judged alike
+    ("学校評価 in a heading is no review of the policy", "pdca-review", "missing",
+     "７　教職員の研修\n年２回、校内研修を行う。\n８　方針の公表と学校評価\n本方針は本ページで公開し、いじめ防止の取組を学校評価の項目とする。\n"
+     "※授業改善はＰＤＣＡサイクルで進める。"),
+    ("friendships to watch are no group needing special care", "special-consideration", "missing",
+     "・小中連携：小学校と毎年３月に情報交換会を行い、人間関係で配慮が必要な生徒の情報を引き継ぎます。"),
+    ("a survey about lunch and events", "survey-and-interview", "missing",
+     "（３）アンケート\n学期に１回、保護者を対象に「学校生活アンケート」を実施し、給食、学校行事、通学バスについての意見を伺う。"),
+    ("the net left for later consideration", "online-bullying", "missing",
+     "（６）インターネットについて\n本校の児童でスマートフォンを持っている子はごく少数のため、インターネット上のいじめへの対応については、"
+     "今後の所持の状況を見ながら検討していきます。"),
+    ("the pupils run a festival, under a title that says いじめ", "student-led-activities", "partial",
+     "清陵学院中学校・高等学校いじめ防止基本方針\n１　基本的な考え方\n本校はいじめを一切許さない。\n２　取組\n"
+     "・生徒会選挙や学院祭では、生徒が主体となって運営に当たる。\n・学期ごとにアンケートを行う。\n３　いじめが起きたとき\n保護者に連絡する。"),
+    ("a dormitory's pupils' council", "student-led-activities", "present",
+     "寮生自治会は、毎年５月に寮生全員の意見を集めて「寮生活のきまり（いじめ防止編）」を見直し、寮生集会で発表する。"),
 ]
 
 SECTIONS = [
@@ -458,6 +474,10 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("生徒の情報を一人で抱えてはならない。", "情報", False, False),  # fails without the prohibition rule
     ("いじめに気付いた教職員は、その日のうちに学年主任に報告しなければならない。", "学年主任", False, False),  # a duty
     ("生徒会が主体となったいじめ防止の取組は現在行っていない。", "取組", True, False),  # 行って read as 行く
+    # the topic left to consideration still to come (検討していきます, 検討したい), not a decision
+    ("インターネット上のいじめへの対応については、今後の所持の状況を見ながら検討していきます。", "インターネット上のいじめ", False, True),
+    ("ネット上のいじめについては、状況に応じて検討したい。", "ネット上のいじめ", False, True),
+    ("いじめへの対応は、いじめ対策委員会で検討する。", "いじめへの対応", False, False),  # a task of the committee
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes

@@ -241,12 +241,20 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
         return False
     if any(c.text == "中" or c.lemma_ == "中" for c in predicate.children):
         return True
+    if predicate.dep_ == "ROOT" and below is not None and _is_topic(below) and _going_on(predicate):
+        return True  # 「ネット上のいじめへの対応については、状況を見ながら検討していきます」: left for later
     if any(c.dep_ == "obj" and c.lemma_ in ACT_NOUNS for c in predicate.children) or _act_on_its_way(predicate):
         return True  # 「導入を検討しており」
     if any(c.dep_ == "obj" and c.lemma_ == "こと" and any(g.lemma_ in ACT_NOUNS or g.lemma_ in _ACT_VERBS for g in c.children)
            for c in predicate.children):
         return True  # 「外部講師を招いて実施することを検討している」
     return below is not None and below.lemma_ in ACT_NOUNS
+
+
+def _going_on(predicate) -> bool:
+    """「検討していく」「検討したい」: consideration still to come, not a decision."""
+    words = [g for c in predicate.children for g in (c, *c.children)]
+    return any(t.lemma_ == "たい" for t in words) or any(t.lemma_ == "いく" and t.dep_ == "fixed" for t in words)
 
 
 def _in_progress(predicate) -> bool:

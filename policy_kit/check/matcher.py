@@ -375,7 +375,7 @@ class Matcher:
         such subsection, with the chapter's own opening text — never the chapter's other
         subsections (「1 情報共有の手順」 says nothing about the police), nor two named subsections
         together (「9 警察との連携」 and 「11 保護者への説明」 of a serious case are two topics)."""
-        members = set(range(section.start, section.end)) | set(section.ancestors)
+        members = (set(range(section.start, section.end)) | set(section.ancestors)) - self._title_headings()
         if named & self._own_headings(section):
             return [members]
         children = self._children(section)
