@@ -394,6 +394,11 @@ SECTIONS = [
      "（２）人との関わり方の学習\n学級活動で、相手の気持ちに気づくことをロールプレイで学ぶ。\n"
      "（５）児童生徒が主体となる取組\n高等部生徒会によるいじめ防止の取組については、来年度以降に検討する。\n"
      "（６）教職員の研修\n４月に本方針を確認する。"),
+    ("one pillar under each heading of a leaflet, the first two named by their headings only", "comprehensive-approach", "present",
+     "保護者の皆様へ\n本校のいじめ防止の考え方と取組をお知らせします。\n■　いじめとは\n相手がつらいと感じていれば、いじめです。\n"
+     "■　学校の取組　～３つの柱～\n１　いじめを生まない\n・一人ひとりが活躍できる授業と学級づくり\n・生徒会のキャンペーン（１０月）\n"
+     "２　いじめを見逃さない\n・いじめアンケート（６月・１１月）と二者面談\n３　いじめを許さない・守り抜く\n"
+     "・校内の「いじめ対策委員会」で組織的に対応します。\n・いじめを受けた生徒の心のケアを続けます。\n■　相談窓口\n担任までご連絡ください。"),
     ("three sections named for the pillars still make the approach (headings may name them together)", "comprehensive-approach", "present",
      "第３章　未然防止の取組\n学級づくりと授業づくりを進める。\n第４章　早期発見の取組\nアンケートを年３回行い、全員と面談する。\n"
      "第５章　いじめへの対処\n報告を受けた委員会が対応方針を決め、組織で対応する。"),

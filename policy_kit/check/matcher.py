@@ -439,7 +439,7 @@ class Matcher:
                 # every group stated: by body text that affirms it, or by a heading of the section
                 strong = solid_groups >= 1 and all(
                     self._solid(j, g, requirement, clause) or self.sentences[j].is_heading for j, g in zip(chosen, clause.groups))
-                strong = strong and self._headings_cover(chosen, heading)
+                strong = strong and self._headings_cover(chosen, heading, clause, requirement, fuzzy)
                 used_fuzzy = fuzzy and any(j not in self.hits(n) for g in clause.groups for n in g for j in chosen if j in self.hits(n, True))
                 # evidence: the sentences that carry the requirement first, then the section's heading
                 indices = sorted(set(chosen), key=lambda j: (self.sentences[j].is_heading, j))
@@ -452,16 +452,24 @@ class Matcher:
                     break
         return best
 
-    def _headings_cover(self, chosen: list[int], unit_heading: int | None) -> bool:
+    def _headings_cover(self, chosen: list[int], unit_heading: int | None, clause: Clause, requirement: Requirement,
+                        fuzzy: bool) -> bool:
         """A subsection's heading inside a unit speaks for that subsection only: when it supplies a
-        group, the other groups must stand under it too. 「(5) 児童生徒が主体となる取組」 whose body
-        only plans it does not join with an activity described under 「(1) 分かる授業」."""
-        for j in chosen:
+        group, the other groups must stand under it too — unless it has a body of its own that
+        withholds nothing of that group (「１　いじめを生まない」 over 「学級づくり」, 「２　いじめを見逃さない」
+        over the surveys: one pillar under each heading). 「(5) 児童生徒が主体となる取組」 whose body only plans it does not
+        join with an activity described under 「(1) 分かる授業」."""
+        for j, group in zip(chosen, clause.groups):
             sub = self._opened_by(j)
             if sub is None or j == unit_heading:
                 continue
-            if any(not (sub.start <= k < sub.end) and k not in sub.ancestors and not self.sentences[k].is_heading for k in chosen):
-                return False  # body text of another subsection (headings may name the pillars together)
+            if not any(not (sub.start <= k < sub.end) and k not in sub.ancestors and not self.sentences[k].is_heading for k in chosen):
+                continue  # headings may name the pillars together
+            hits = self.group_hits(group, fuzzy, clause)
+            body = [k for k in range(sub.start, sub.end) if not self.sentences[k].is_heading]
+            if not any(not self.negated(k) for k in body) or any(
+                    k in hits and not self._solid(k, group, requirement, clause) for k in body):
+                return False  # body text of another subsection, and this heading's own body withholds it
         return True
 
     def _context_ok(self, clause: Clause, chosen: list[int], fuzzy: bool) -> bool:
