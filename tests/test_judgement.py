@@ -32,6 +32,9 @@ LAYOUTS = [
      "止んでおり、その児童が心身の苦痛を感じていないことを本人と保護者\n\nとの面談で確かめたときとする。\n\n"
      "７　重大事態への対処\n\n重大事態が起きたときは市教育委員会に直ちに報告する。\n\n"
      "８　公表\n\n本方針はホームページに掲載する。\n\n９　見直し\n\n毎年度末に見直す。\n\n１０　その他\n\n必要な事項は別に定める。"),
+    ("signs listed ア…カ with a blank line after each", "staff-checklist", "present",
+     "（３）教職員が注意すべきサイン\n\nア　遅刻・欠席・早退が目立って増える。\n\nイ　給食の時間に一人でいる、席を移動する。\n\n"
+     "ウ　特定の生徒が話すと周りが黙る。\n\nエ　持ち物や自転車にいたずらをされる。\n\nオ　休み時間を保健室で過ごす。\n\n（４）相談体制\n\n担任が相談に応じる。"),
     ("a word split over two lines", "online-bullying", "present",
      "インターネット上のいじめを防ぐため、市のネットパ\nトロールと連携し、書き込みを見つけたときは削除を依頼する。"),
     ("。 inside 「」 in the definition", "bullying-definition", "present",

@@ -827,3 +827,14 @@ def test_review_cases_of_the_session_5_layout_rules():
     assert ("table_row", "管理職 校長、教頭 全体の総括") in _roles(table.encode(), "t.txt")
     titled = "目的　この方針は本校の取組を定める。\n対象　この方針は全校の児童に適用する。\n運用　この方針は毎年見直す。\n"
     assert not any(role == "table_row" for role, _ in _roles(titled.encode(), "u.txt"))
+
+
+def test_katakana_marked_items_stay_list_items_once_their_space_is_squeezed():
+    """「ア　遅刻・欠席…」 reads 「ア遅刻・欠席…」 once the space between Japanese words is squeezed: the
+    mark is gone from the text but the line still opened an item (with or without a blank line
+    after each, as PDF text has). tests/test_judgement.py: such a list is a staff checklist."""
+    signs = "ア　遅刻・欠席・早退が目立って増える。\nイ　給食の時間に一人でいる。\nウ　特定の生徒が話すと周りが黙る。\nエ　持ち物にいたずらをされる。\n"
+    for text in ("（３）教職員が注意すべきサイン\n" + signs, "（３）教職員が注意すべきサイン\n\n" + signs.replace("\n", "\n\n")):
+        got = roles_of(text + "（４）相談体制\n担任がいつでも相談に応じる。\n")
+        assert [r for r, t in got if t.startswith(("ア", "イ", "ウ", "エ"))] == ["list_item"] * 4
+        assert ("body", "担任がいつでも相談に応じる。") in got

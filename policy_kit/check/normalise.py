@@ -379,10 +379,11 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
     pairs = _label_value_rows(lines)
     blocks: list[_Block] = []
     para: list[tuple[int, int, str]] = []
+    marker = [""]  # 「ア　遅刻…」 opened the paragraph (squeezed to 「ア遅刻…」, its mark no longer shows)
 
     def flush() -> None:
         if para:
-            blocks.append(_Block(BODY, list(para)))
+            blocks.append(_Block(BODY, list(para), marker[0]))
             para.clear()
 
     for index, line in enumerate(lines):
@@ -439,6 +440,8 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         starts_item = bool(_BULLET.match(line.text) or _MONTH_ROW.match(line.spaced) or _scheme(line))
         if starts_item or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
             flush()
+        if not para:  # ア・イ marks items (a number before a sentence stays a numbered paragraph)
+            marker[0] = "kata" if _scheme(line) == "kata" else ""
         para.append((*pos, line.text))
         if whole_lines:
             # a paragraph per line of a PDF pasted into Word (or a page): one that stops mid-sentence
@@ -454,8 +457,8 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == TABLE and nxt.kind == TABLE and re.match(r"月(\s|$)", block.text) and _MONTH_ROW.match(nxt.text):
             block.kind = TABLE_HEAD
     for block in blocks:  # a paragraph that starts with a list marker is a list item
-        if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0]):
-            block.kind, block.scheme = LIST, scheme_of(block.text)[0] or "bullet"
+        if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0] or block.scheme):
+            block.kind, block.scheme = LIST, scheme_of(block.text)[0] or block.scheme or "bullet"
     return blocks
 
 
