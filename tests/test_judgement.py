@@ -379,7 +379,7 @@ FALSE_POSITIVES = [
     ("the net left for later consideration", "online-bullying", "missing",
      "（６）インターネットについて\n本校の児童でスマートフォンを持っている子はごく少数のため、インターネット上のいじめへの対応については、"
      "今後の所持の状況を見ながら検討していきます。"),
-    ("the pupils run a festival, under a title that says いじめ", "student-led-activities", "partial",
+    ("the pupils run a festival, under a title that says いじめ", "student-led-activities", "missing",
      "清陵学院中学校・高等学校いじめ防止基本方針\n１　基本的な考え方\n本校はいじめを一切許さない。\n２　取組\n"
      "・生徒会選挙や学院祭では、生徒が主体となって運営に当たる。\n・学期ごとにアンケートを行う。\n３　いじめが起きたとき\n保護者に連絡する。"),
     ("a dormitory's pupils' council", "student-led-activities", "present",
