@@ -297,6 +297,9 @@ def test_a_leaflets_three_promises_are_the_approach_and_a_programmes_columns_are
 
 # --------------------------------------------------------------------------- false positives
 
+# a paragraph hard-wrapped as PDF text is (so that short lines read as headings)
+_WRAPPED = "本校は、児童生徒が安心して学べる学校をめざし、教職員が一体となって取り組む\nことを基本とする。毎年度、取組を振り返り、必要な見直しを行う。\n"
+
 FALSE_POSITIVES = [
     ("the law's stock phrase 心身の健全な成長", "perpetrator-growth-support", "partial",
      "いじめは、いじめを受けた児童の心身の健全な成長に重大な影響を与える。いじめた児童には毅然とした態度で指導する。"),
@@ -382,6 +385,24 @@ FALSE_POSITIVES = [
     ("the pupils run a festival, under a title that says いじめ", "student-led-activities", "missing",
      "清陵学院中学校・高等学校いじめ防止基本方針\n１　基本的な考え方\n本校はいじめを一切許さない。\n２　取組\n"
      "・生徒会選挙や学院祭では、生徒が主体となって運営に当たる。\n・学期ごとにアンケートを行う。\n３　いじめが起きたとき\n保護者に連絡する。"),
+    # the same words about another problem than bullying (probes written in session 6)
+    ("不登校's three stages are no approach to bullying", "comprehensive-approach", "missing",
+     "不登校の未然防止、早期発見、早期対応に努める。"),
+    ("an injury reported to the board", "parent-and-board-reporting", "missing",
+     "学校での怪我は、保護者に連絡するとともに、教育委員会に事故報告書を提出する。"),
+    ("a plan for absence reviewed every three months", "resolution-criteria", "missing",
+     "不登校の解消に向けて、３か月ごとに支援計画を見直す。"),
+    ("training in subject teaching", "training-plan", "missing",
+     "教職員は、夏季休業中に県の教育センターが行う教科指導の研修に参加する。"),
+    ("a lesson questionnaire", "survey-and-interview", "missing", "授業アンケートを学期ごとに行い、授業改善に生かす。"),
+    ("a disaster team", "response-team", "missing", "防災対策チームを置き、地震発生時の役割を定める。"),
+    ("the staff's working-hours checklist", "staff-checklist", "missing", "教職員の働き方チェックリストで勤務時間を確認する。"),
+    ("a title under the school's name, its parts under 「目次」", "student-led-activities", "partial",
+     "北星県立かえで原特別支援学校\nいじめ防止基本方針\n令和８年４月改定\n\n目　次\n"
+     + "".join(f"{n}　{part}・・・・・・・・・・{n}\n" for n, part in enumerate(["基本的な考え方", "組織", "早期発見", "対処", "未然防止"], 1))
+     + "－1－\n\n"
+     + "".join(f"{n}　{part}\n{_WRAPPED}" for n, part in enumerate(["基本的な考え方", "組織", "早期発見", "対処"], 1))
+     + "５　未然防止\n（１）授業\n" + _WRAPPED + "（２）生徒会\n高等部生徒会は、毎朝の昇降口で清掃活動を行っている。\n"),
     ("a dormitory's pupils' council", "student-led-activities", "present",
      "寮生自治会は、毎年５月に寮生全員の意見を集めて「寮生活のきまり（いじめ防止編）」を見直し、寮生集会で発表する。"),
 ]

@@ -838,3 +838,13 @@ def test_katakana_marked_items_stay_list_items_once_their_space_is_squeezed():
         got = roles_of(text + "（４）相談体制\n担任がいつでも相談に応じる。\n")
         assert [r for r, t in got if t.startswith(("ア", "イ", "ウ", "エ"))] == ["list_item"] * 4
         assert ("body", "担任がいつでも相談に応じる。") in got
+
+
+def test_a_contents_heading_over_a_dropped_contents_list_goes_with_it():
+    """「目　次」 then lines with leader dots and page numbers: the list is navigation and is dropped, and
+    so is its heading — otherwise every section of the policy would hang under 「目次」."""
+    text = ("いじめ防止基本方針\n\n目　次\n１　基本的な考え方・・・・・・・・１\n２　組織・・・・・・・・２\n\n"
+            "１　基本的な考え方\n本校は、いじめを許さない学校をつくる。\n２　組織\nいじめ対策委員会を置く。\n")
+    got = roles_of(text)
+    assert not any("目次" in t for _, t in got)
+    assert ("heading", "1基本的な考え方") in got and ("heading", "2組織") in got

@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from ..status import MISSING, PARTIAL, PRESENT, WAIVED
 from .checklist import Checklist, Clause, Concept, Requirement
-from .normalise import TABLE, Sentence
+from .normalise import TABLE, Sentence, scheme_of
 from .structure import Section, build_sections
 
 MAX_EVIDENCE = 3
@@ -89,7 +89,8 @@ class Matcher:
         self.parsed_sentences = 0  # how many sentences the dependency parse looked at (benchmarks)
         self._child_index: dict[int, list[Section]] | None = None
         self._titles: set[int] | None = None  # the headings that are documents' titles
-        self._doc_starts: dict[int, int] = {}
+        self._doc_titles: dict[int, int | None] = {}
+        self._doc_sizes: dict[int, int] = {}
 
     # ------------------------------------------------------------------ concepts
 
@@ -391,15 +392,34 @@ class Matcher:
         return self._child_index.get(section.index, [])
 
     def _is_title(self, section: Section) -> bool:
-        """The section opened by the document's first line (its title): it holds everything."""
-        return (section.heading is not None and section.heading == self._first_of_doc(section.doc)
-                and section.parent is None and len(self._children(section)) >= 3)
+        """The section opened by the document's title (its first heading, with at most a line or two
+        such as the school's name above it): it holds everything."""
+        return (section.heading is not None and section.heading == self._title_of_doc(section.doc)
+                and section.parent is None
+                and (len(self._children(section)) >= 3 or self._holds_the_document(section)))
 
-    def _first_of_doc(self, doc: int) -> int:
-        if not self._doc_starts:
+    def _holds_the_document(self, section: Section) -> bool:
+        """An unnumbered first heading over nearly all of a document of some length (its parts hang
+        under a 「目次」 heading, so it has one child): 「いじめ防止基本方針」, not 「８　方針の見直し」."""
+        size = self._doc_size(section.doc)
+        heading = self.sentences[section.heading].text if section.heading is not None else ""
+        return size >= 15 and section.size >= 0.8 * size and not scheme_of(heading)[0]
+
+    def _doc_size(self, doc: int) -> int:
+        if not self._doc_sizes:
+            for s in self.sentences:
+                self._doc_sizes[s.doc] = self._doc_sizes.get(s.doc, 0) + 1
+        return self._doc_sizes[doc]
+
+    def _title_of_doc(self, doc: int) -> int | None:
+        """The document's first heading when no more than two lines of text come before it."""
+        if not self._doc_titles:
+            start: dict[int, int] = {}
             for j, s in enumerate(self.sentences):
-                self._doc_starts.setdefault(s.doc, j)
-        return self._doc_starts[doc]
+                start.setdefault(s.doc, j)
+                if s.is_heading and s.doc not in self._doc_titles:
+                    self._doc_titles[s.doc] = j if j - start[s.doc] <= 2 else None
+        return self._doc_titles.get(doc)
 
     def _chars(self, section: Section) -> int:
         return sum(len(self.sentences[j].text) for j in range(section.start, section.end))

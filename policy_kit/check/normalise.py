@@ -206,6 +206,7 @@ def split_sentences(document: Document, doc_index: int) -> list[Sentence]:
 def _prepare(document: Document) -> list[_Line]:
     repeated = _running_lines(document)
     out: list[_Line] = []
+    contents: set[int] = set()  # indices (in out) of table-of-contents lines
     for page_no, page in enumerate(document.pages, start=1):
         filled = [i for i, item in enumerate(page) if item.text.strip()]
         edges = set(filled[:2] + filled[-2:]) | _page_number_series(page)
@@ -217,7 +218,14 @@ def _prepare(document: Document) -> list[_Line]:
             page_number = bool(_PAGE_NUMBER.fullmatch(text)) and (line_no - 1 in edges or not text.isdigit())
             toc = not item.role and bool(_TOC_LINE.fullmatch(spaced) or _TOC_LINE.fullmatch(text))
             blank = not text or bool(_RULE.fullmatch(text)) or page_number or toc or text in repeated
+            if toc:
+                contents.add(len(out))
             out.append(_Line(page_no, line_no, text, spaced, item.role, item.level, cells, blank, item.text.strip()))
+    # 「目次」 over a contents list that is dropped: no heading over the whole policy
+    for i, line in enumerate(out):
+        if line.text in ("目次", "もくじ", "目録") and not line.role:
+            following = next((j for j in range(i + 1, len(out)) if out[j].text), None)
+            line.blank = line.blank or following in contents
     return out
 
 
