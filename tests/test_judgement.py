@@ -510,6 +510,15 @@ def test_false_positives_of_real_policies(name, rid, want, text):
     ("インターネット上のいじめへの対応については、今後の所持の状況を見ながら検討していきます。", "インターネット上のいじめ", False, True),
     ("ネット上のいじめについては、状況に応じて検討したい。", "ネット上のいじめ", False, True),
     ("いじめへの対応は、いじめ対策委員会で検討する。", "いじめへの対応", False, False),  # a task of the committee
+    # wished for (したい), or named as a task still to do (課題である) — but 努めたい is a resolve
+    ("教職員用のチェックリストは、今年度中に作成したいと考えている。", "チェックリスト", False, True),
+    ("いじめ対応マニュアルの策定を急ぎたい。", "マニュアル", False, True),
+    ("チェックリストの整備が今後の課題である。", "チェックリスト", False, True),
+    ("校内研修の充実が課題となっている。", "校内研修", False, True),
+    ("いじめの未然防止に努めたい。", "未然防止", False, False),
+    ("背景にある課題については、スクールソーシャルワーカーと協力して支援する。", "背景", False, False),
+    # 「いじめ防止の取組」 tagged as the verb いじめる must not stop the climb to 検討したい
+    ("学校評価の項目にいじめ防止の取組を加えることを検討したい。", "学校評価", False, True),
 ])
 def test_negation_and_plans_come_from_the_dependency_parse(text, phrase, negated, planned):
     from policy_kit.check.analyse import phrase_scopes
@@ -662,4 +671,20 @@ LOOK_ALIKES = [
 
 @pytest.mark.parametrize("rid,text", LOOK_ALIKES, ids=[f"{rid}-{i}" for i, (rid, _) in enumerate(LOOK_ALIKES)])
 def test_words_in_another_context_are_missing(rid, text):
+    assert status(text, rid) == "missing"
+
+
+# A sentence that only wishes for the item or names it as a task still to do states nothing done.
+PLANS = [
+    ("staff-checklist", "教職員用のチェックリストは、今年度中に作成したいと考えている。"),
+    ("training-plan", "校内研修の充実が課題となっている。"),
+    ("school-evaluation", "学校評価の項目にいじめ防止の取組を加えることを検討したい。"),
+    ("response-manual", "いじめ対応マニュアルの策定を急ぎたい。"),
+    ("stress-check", "生徒のストレスチェックについては、今後、導入に向けて検討を進めたい。"),
+    ("online-bullying", "インターネット上のいじめについては、今後の研究課題とする。"),
+]
+
+
+@pytest.mark.parametrize("rid,text", PLANS, ids=[f"{rid}-{i}" for i, (rid, _) in enumerate(PLANS)])
+def test_wishes_and_tasks_still_to_do_are_missing(rid, text):
     assert status(text, rid) == "missing"

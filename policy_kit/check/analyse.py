@@ -128,6 +128,7 @@ FUTURE = {"今後", "将来", "将来的", "いずれ", "次年度", "来年度"
 _PURSUING = {"進める", "続ける", "重ねる", "始める"}
 _ACT_VERBS = {"行う", "設ける", "作る", "取り入れる", "始める", "置く", "開く"}
 _TASK_NOUNS = {"課題", "目標", "宿題"}
+_RESOLVE = {"努める", "願う", "目指す"}  # 「努めたい」「願いたい」: a resolve, said softly
 # 「作成中」「準備中」: not made yet (but 「実施中」「開催中」 are being done)
 _PREPARING = {"作成", "策定", "整備", "準備", CONSIDERING}
 _PROHIBITING = {"いける", "なる", "駄目", "だめ"}  # 「てはいけない」「てはならない」「てはだめ」
@@ -201,7 +202,8 @@ def _scope(doc, start: int, end: int) -> Scope:
     # the phrase may be the predicate itself (相談する, 実施しない): its own auxiliaries count only when
     # the negation is not part of what was matched (抱え込まない is matched whole)
     negated = _has_negation(node, span_ids) or (node.lemma_ in NEGATING_PREDICATES and node.i not in span_ids)
-    planned = _considering(node, below, span_ids) or _future(node, span_ids) or _in_progress(node) or _to_be_made(node)
+    planned = (_considering(node, below, span_ids) or _future(node, span_ids) or _in_progress(node) or _to_be_made(node)
+               or _wished(node) or _a_task(node))
     # 「実施する予定はない」「行うことはない」「実施を検討している」: predicates that govern this one
     # (through a noun such as 予定・こと・計画) can deny or defer it too
     governor, hops = node, 0
@@ -210,7 +212,8 @@ def _scope(doc, start: int, end: int) -> Scope:
         hops += 1
         negated = negated or governor.lemma_ in NEGATING_PREDICATES or (
             _is_predicate(governor) and _has_negation(governor, span_ids) and not _manner(governor, span_ids))
-        planned = planned or _considering(governor, below, span_ids) or _future(governor, span_ids) or _to_be_made(governor)
+        planned = (planned or _considering(governor, below, span_ids) or _future(governor, span_ids) or _to_be_made(governor)
+                   or _wished(governor) or _a_task(governor))
     return Scope(negated, planned, node.lemma_, governor.head.i == governor.i)
 
 
@@ -255,6 +258,22 @@ def _going_on(predicate) -> bool:
     """「検討していく」「検討したい」: consideration still to come, not a decision."""
     words = [g for c in predicate.children for g in (c, *c.children)]
     return any(t.lemma_ == "たい" for t in words) or any(t.lemma_ == "いく" and t.dep_ == "fixed" for t in words)
+
+
+def _wished(predicate) -> bool:
+    """「作成したい」「策定を急ぎたい」「作成したいと考えている」: an act wished for, not done — but
+    「未然防止に努めたい」 is the school's resolve."""
+    def wants(token) -> bool:
+        return token.lemma_ not in _RESOLVE and any(c.dep_ == "aux" and c.lemma_ == "たい" for c in token.children)
+
+    return wants(predicate) or (predicate.lemma_ in ("考える", "思う") and any(c.dep_ == "ccomp" and wants(c) for c in predicate.children))
+
+
+def _a_task(predicate) -> bool:
+    """「チェックリストの整備が今後の課題である」「研修の充実が課題となっている」: still to be done."""
+    if predicate.lemma_ in _TASK_NOUNS:
+        return any(c.dep_ == "cop" for c in predicate.children)  # 「…が課題である」, not 「背景にある課題」
+    return predicate.lemma_ == "なる" and any(c.lemma_ in _TASK_NOUNS and c.dep_ == "obl" for c in predicate.children)
 
 
 def _in_progress(predicate) -> bool:
@@ -323,6 +342,8 @@ def _prohibition(marker) -> bool:
 
 
 def _is_predicate(token) -> bool:
+    if token.lemma_ in ("いじめ", "いじめる") and token.i + 1 < len(token.doc) and token.doc[token.i + 1].pos_ == "NOUN":
+        return False  # 「いじめ防止の取組」: the noun いじめ in a compound, sometimes tagged as a verb
     if token.pos_ in ("VERB", "ADJ"):
         return True
     if token.dep_ == "ROOT":

@@ -35,7 +35,7 @@ MAX_EVIDENCE = 3
 _WITHHELD = "実施しない・該当しない・検討中という記述で、取組が定められていません"
 MAX_SECTION_CHARS = 3000  # larger sections (a whole chapter) are too wide to be one unit
 # words that may deny or only plan an act: only sentences holding one are parsed
-_SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外|(作成|策定|整備|準備)中")
+_SCOPE_WORDS = re.compile(r"ない|無い|ず|ぬ|ません|なし|無し|未|検討|予定|今後|将来|いずれ|次年度|来年度|対象外|(作成|策定|整備|準備)中|たい|課題")
 
 
 @dataclass
