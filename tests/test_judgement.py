@@ -589,6 +589,10 @@ def test_a_boards_elsewhere_cues_decide_what_is_left_to_someone_else(runner, tmp
 # A word of a requirement used about something else: another kind of record, team, survey, plan,
 # training or problem. Each one sentence, as a reviewer reads it: nothing of the requirement is there.
 LOOK_ALIKES = [
+    # a revision done, an enactment clause, a sign on a checklist
+    ("pdca-review", "「気付いたら、すぐ伝える」学校をつくるため、本方針を改定した。"),
+    ("pdca-review", "この方針は、令和２年４月１日から改定施行する。"),
+    ("online-bullying", "□スマートフォンやゲーム機を見たあと、急に表情が暗くなる"),
     # clubs, careers, pupils' worries and other sides of a high school's life
     ("survey-and-interview", "進路希望調査の結果をもとに、担任が全員と二者面談を行い、学年会で検討する。"),
     ("survey-and-interview", "部活動アンケートを実施し、活動時間や休養日について生徒の意見を聞く。"),

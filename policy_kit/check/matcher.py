@@ -140,7 +140,9 @@ class Matcher:
             text, offsets = self._joined(attr)
             for match in regex.finditer(text):
                 i = bisect.bisect_right(offsets, match.start()) - 1
-                if i not in found and not _excluded(concept, getattr(self.sentences[i], attr)):
+                # a look-alike masked in the text (「改定した」) is not found again through its dictionary form
+                if i not in found and not _excluded(concept, getattr(self.sentences[i], attr)) \
+                        and not _excluded(concept, self.sentences[i].lower):
                     found[i] = match.group(0)
         if concept.patterns:
             for i, sentence in enumerate(self.sentences):
@@ -644,7 +646,7 @@ def _match_concept(concept: Concept, lower: str, lemmas: str, norms: str, fuzzy:
         for regex, text in ((concept.lemma_re, lemmas), (concept.norm_re, norms)):
             if regex is not None and text:
                 found = regex.search(text)
-                if found and not _excluded(concept, text):
+                if found and not _excluded(concept, text) and not _excluded(concept, lower):
                     return found.group(0)
     for _, piece in _cells(masked) if table_row else [(0, masked)]:
         for pattern in concept.patterns:
