@@ -589,6 +589,8 @@ def test_a_boards_elsewhere_cues_decide_what_is_left_to_someone_else(runner, tmp
 # A word of a requirement used about something else: another kind of record, team, survey, plan,
 # training or problem. Each one sentence, as a reviewer reads it: nothing of the requirement is there.
 LOOK_ALIKES = [
+    ("staff-checklist", "７月　教職員チェックリストによる自己点検（授業や学級経営での自分の関わり方を振り返る）"),
+    ("staff-checklist", "教職員は、学期ごとに自己点検チェックリストで自らの指導を振り返る。"),
     # a revision done, an enactment clause, a sign on a checklist
     ("pdca-review", "「気付いたら、すぐ伝える」学校をつくるため、本方針を改定した。"),
     ("pdca-review", "この方針は、令和２年４月１日から改定施行する。"),
