@@ -848,3 +848,27 @@ def test_a_contents_heading_over_a_dropped_contents_list_goes_with_it():
     got = roles_of(text)
     assert not any("目次" in t for _, t in got)
     assert ("heading", "1基本的な考え方") in got and ("heading", "2組織") in got
+
+
+def test_a_two_column_table_may_have_one_kanji_labels():
+    """「体　説明できないあざ…」「心　元気がない…」: a one-kanji label is a table's first cell like a longer
+    one, so the rows stay apart (they do not run into one paragraph across the blank lines)."""
+    text = ("（３）気付きの視点\n\n心　表情が暗い、急に泣き出す\n\n体　説明できないあざや傷がある、食欲が落ちる\n\n"
+            "生活　着替えを嫌がる、登校をしぶる\n\n持ち物　壊れている、なくなる\n\n（４）相談\n\n担任がいつでも相談に応じる。\n")
+    got = roles_of(text)
+    assert ("table_row", "体 説明できないあざや傷がある、食欲が落ちる") in got
+    assert sum(role == "table_row" for role, _ in got) == 4
+
+
+def test_a_page_paragraph_that_opens_with_a_particle_goes_on_from_the_one_before():
+    """A PDF pasted into a page cut 「…（ストレス、家庭環境など）」 | 「に目を向け、…支援する。」: no paragraph
+    opens with に, so the two are one sentence; a short label over a name that starts with は stays apart."""
+    from policy_kit.check.normalise import split_sentences
+
+    page = ("<html><body><h1>いじめ防止基本方針</h1>"
+            "<p>あわせて、いじめに至った背景（ストレス、家庭環境、人間関係の悩み、発達の特性など）</p>"
+            "<p>に目を向け、ＳＣと連携して、その生徒が健やかに成長できるよう継続して支援する。</p>"
+            "<p>１　名称</p><p>はまなす台中学校いじめ対策委員会</p></body></html>")
+    texts = [s.text for s in split_sentences(read_bytes(page.encode(), "p.html"), 0)]
+    assert any(t.startswith("あわせて") and t.endswith("継続して支援する。") for t in texts)
+    assert "はまなす台中学校いじめ対策委員会" in texts

@@ -454,7 +454,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if whole_lines:
             # a paragraph per line of a PDF pasted into Word (or a page): one that stops mid-sentence
             # goes on in the next (「…少なくとも３か月」 then 「止んでいること」)
-            if len(line.text) < 20 or line.text.endswith(_PARAGRAPH_END):
+            if (len(line.text) < 20 or line.text.endswith(_PARAGRAPH_END)) and not _goes_on(lines, index):
                 flush()
         elif full and len(line.text) < full * 0.7 and not line.text.endswith(("、", ",", "・")):
             flush()  # a visibly short line ends its paragraph (wrapped lines run to the margin)
@@ -468,6 +468,14 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if block.kind == BODY and (_BULLET.match(block.text) or scheme_of(block.text)[0] or block.scheme):
             block.kind, block.scheme = LIST, scheme_of(block.text)[0] or block.scheme or "bullet"
     return blocks
+
+
+def _goes_on(lines: list[_Line], index: int) -> bool:
+    """The next paragraph opens with a particle (「に目を向け…」「を行う。」): the sentence goes on from
+    this one (a PDF pasted into a page, cut after 「（…など）」) — no paragraph starts so."""
+    nxt = next((l for l in lines[index + 1:] if not l.blank), None)
+    return nxt is not None and nxt.role in ("", PARAGRAPH) and bool(re.match(r"[にをがはでとへのもや][^\s]", nxt.text)) \
+        and len(lines[index].text) >= 20 and not lines[index].text.endswith(("。", "！", "？", "!", "?"))
 
 
 def _programme_row(line: _Line) -> bool:
@@ -537,7 +545,10 @@ def _label_value_rows(lines: list[_Line]) -> dict[int, tuple[str, str]]:
         if line.blank or line.role:
             continue
         pieces = [p.strip() for p in _gap_pieces(line.raw)]
-        if len(pieces) != 2 or len(pieces[0]) > 12 or "。" in pieces[0] or len(pieces[0]) < 2 or re.search(r"[ぁ-ゖ]$", pieces[0]):
+        if len(pieces) != 2:
+            continue
+        short = len(pieces[0]) < 2 and not re.fullmatch(r"[\u4e00-\u9fff]", pieces[0])  # 「体」「心」 may head a row
+        if len(pieces[0]) > 12 or "。" in pieces[0] or short or re.search(r"[ぁ-ゖ]$", pieces[0]):
             continue
         label = _squeeze(_nfkc(pieces[0]))
         if scheme_of(label)[0] or _BULLET.match(label) or _MONTH_ROW.match(label):
