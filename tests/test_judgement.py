@@ -406,6 +406,9 @@ FALSE_POSITIVES = [
     ("the council in one sentence, an activity and bullying in others of its section", "student-led-activities", "partial",
      "（２）寮生活における指導\n上級生による下級生への理不尽な命令は、いじめとして扱う。\n"
      "寮生会の役員会には舎監が同席し、寮内の困りごとを聞く。\n新入寮生には、寮のきまりを考えさせる時間をとる。"),
+    ("a school-evaluation heading over an evaluation of marks and clubs", "school-evaluation", "missing",
+     "８　その他\n（１）公表\n本方針はホームページに掲載する。\n（２）学校評価\n学校評価では、学力の定着状況と部活動の充実度について、"
+     "生徒・保護者アンケートで評価を行う。"),
     ("a dormitory's pupils' council", "student-led-activities", "present",
      "寮生自治会は、毎年５月に寮生全員の意見を集めて「寮生活のきまり（いじめ防止編）」を見直し、寮生集会で発表する。"),
 ]
