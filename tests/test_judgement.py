@@ -592,6 +592,8 @@ def test_a_boards_elsewhere_cues_decide_what_is_left_to_someone_else(runner, tmp
 # A word of a requirement used about something else: another kind of record, team, survey, plan,
 # training or problem. Each one sentence, as a reviewer reads it: nothing of the requirement is there.
 LOOK_ALIKES = [
+    ("resolution-criteria", "加害生徒が被害生徒に謝罪し、双方が納得した時点で解消とする。"),  # neither condition
+    ("resolution-criteria", "委員会は事案ごとに支援シートを作り、解消するまで対応を続ける。"),  # resolution as a goal
     ("staff-checklist", "７月　教職員チェックリストによる自己点検（授業や学級経営での自分の関わり方を振り返る）"),
     ("staff-checklist", "教職員は、学期ごとに自己点検チェックリストで自らの指導を振り返る。"),
     # a revision done, an enactment clause, a sign on a checklist
