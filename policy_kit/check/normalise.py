@@ -473,7 +473,10 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
 def _goes_on(lines: list[_Line], index: int) -> bool:
     """The next paragraph opens with a particle (「に目を向け…」「を行う。」): the sentence goes on from
     this one (a PDF pasted into a page, cut after 「（…など）」) — no paragraph starts so."""
-    nxt = next((l for l in lines[index + 1:] if not l.blank), None)
+    k = index + 1
+    while k < len(lines) and lines[k].blank:
+        k += 1
+    nxt = lines[k] if k < len(lines) else None
     return nxt is not None and nxt.role in ("", PARAGRAPH) and bool(re.match(r"[にをがはでとへのもや][^\s]", nxt.text)) \
         and len(lines[index].text) >= 20 and not lines[index].text.endswith(("。", "！", "？", "!", "?"))
 
