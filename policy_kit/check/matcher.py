@@ -90,6 +90,7 @@ class Matcher:
         self._child_index: dict[int, list[Section]] | None = None
         self._titles: set[int] | None = None  # the headings that are documents' titles
         self._doc_titles: dict[int, int | None] = {}
+        self._pieces: dict[int, list[tuple[int, str]]] = {}  # sentence → where patterns look (cells of a row)
         self._doc_sizes: dict[int, int] = {}
 
     # ------------------------------------------------------------------ concepts
@@ -146,8 +147,11 @@ class Matcher:
                     found[i] = match.group(0)
         if concept.patterns:
             for i, sentence in enumerate(self.sentences):
-                masked = _mask(concept, sentence.lower)
-                for offset, piece in _pattern_pieces(sentence, masked):
+                if concept.exclude:
+                    pieces = _pattern_pieces(sentence, _mask(concept, sentence.lower))
+                else:  # the same pieces for every concept without look-alikes: cut once
+                    pieces = self._pieces.get(i) or self._pieces.setdefault(i, _pattern_pieces(sentence, sentence.lower))
+                for offset, piece in pieces:
                     for pattern in concept.patterns:
                         for hit in pattern.finditer(piece):
                             found.setdefault(i, hit.group(0))
