@@ -28,9 +28,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	mkdir -p benchmarks/results
-	$(PY) benchmarks/accuracy.py policies realistic realistic-c realistic-d realistic-e blind blind2 blind3 blind4 --pool --json benchmarks/results/accuracy.json
-	$(PY) benchmarks/accuracy.py blind5 blind6 --quiet --pool --formats --json benchmarks/results/accuracy-blind.json
-	$(PY) benchmarks/accuracy.py blind5 blind6 --quiet --pool --no-parse --json benchmarks/results/accuracy-no-parse.json
+	$(PY) benchmarks/accuracy.py policies realistic realistic-c realistic-d realistic-e realistic-f blind blind2 blind3 blind4 blind5 blind6 --pool --json benchmarks/results/accuracy.json
+	$(PY) benchmarks/accuracy.py blind7 blind8 --quiet --pool --formats --json benchmarks/results/accuracy-blind.json
+	$(PY) benchmarks/accuracy.py blind7 blind8 --quiet --pool --no-parse --json benchmarks/results/accuracy-no-parse.json
 	$(PY) benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu --json benchmarks/results/accuracy-kitakyushu.json
 	$(PY) benchmarks/derive.py --json benchmarks/results/derive.json
 	$(PY) benchmarks/speed.py --json benchmarks/results/speed.json

@@ -4,10 +4,10 @@
     .venv/bin/python benchmarks/accuracy.py kitakyushu kitakyushu-heldout --checklist kitakyushu
 
 SET is a folder under corpus/ holding samples and labels (labels.yaml or labels-*.yaml):
-`policies` (our first, simple samples), `realistic`, `realistic-c`, `blind` … `blind4` (development
-sets, written from real schools' layouts and wording; `realistic-d` and `realistic-e` too), `blind5`
-and `blind6` (kept aside: scored once at the end of session 5 with --quiet, never read, never used to
-change rules), `blind7` (kept aside, unscored, for the next round). Default: policies and realistic. `--pool` adds the given sets together: overall, per kind of school (elementary, junior
+`policies` (our first, simple samples), `realistic`, `realistic-c` … `realistic-f`, `blind` … `blind6`
+(development sets, written from real schools' layouts and wording), `blind7` and `blind8` (kept
+aside: scored once at the end of session 6 with --quiet, never read, never used to change rules).
+Default: policies and realistic. `--pool` adds the given sets together: overall, per kind of school (elementary, junior
 high, high school, special-needs, private, compulsory) and per format.
 
 Figures, for each set, per document kind, per format (file type) and per requirement:
