@@ -255,9 +255,8 @@ def _considering(predicate, below, span_ids: set[int]) -> bool:
 
 
 def _going_on(predicate) -> bool:
-    """「検討していく」「検討したい」: consideration still to come, not a decision."""
-    words = [g for c in predicate.children for g in (c, *c.children)]
-    return any(t.lemma_ == "たい" for t in words) or any(t.lemma_ == "いく" and t.dep_ == "fixed" for t in words)
+    """「検討していく」: consideration still to come, not a decision (「検討したい」 is `_wished`)."""
+    return any(g.lemma_ == "いく" and g.dep_ == "fixed" for c in predicate.children for g in (c, *c.children))
 
 
 def _wished(predicate) -> bool:

@@ -150,7 +150,9 @@ class Matcher:
                 if concept.exclude:
                     pieces = _pattern_pieces(sentence, _mask(concept, sentence.lower))
                 else:  # the same pieces for every concept without look-alikes: cut once
-                    pieces = self._pieces.get(i) or self._pieces.setdefault(i, _pattern_pieces(sentence, sentence.lower))
+                    if i not in self._pieces:
+                        self._pieces[i] = _pattern_pieces(sentence, sentence.lower)
+                    pieces = self._pieces[i]
                 for offset, piece in pieces:
                     for pattern in concept.patterns:
                         for hit in pattern.finditer(piece):

@@ -387,11 +387,11 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
     pairs = _label_value_rows(lines)
     blocks: list[_Block] = []
     para: list[tuple[int, int, str]] = []
-    marker = [""]  # 「ア　遅刻…」 opened the paragraph (squeezed to 「ア遅刻…」, its mark no longer shows)
+    marker = ""  # 「ア　遅刻…」 opened the paragraph (squeezed to 「ア遅刻…」, its mark no longer shows)
 
     def flush() -> None:
         if para:
-            blocks.append(_Block(BODY, list(para), marker[0]))
+            blocks.append(_Block(BODY, list(para), marker))
             para.clear()
 
     for index, line in enumerate(lines):
@@ -449,7 +449,7 @@ def _blocks(lines: list[_Line], kind: str) -> list[_Block]:
         if starts_item or (para and para[-1][2].endswith(("。", "！", "？", ":", "："))):
             flush()
         if not para:  # ア・イ marks items (a number before a sentence stays a numbered paragraph)
-            marker[0] = "kata" if _scheme(line) == "kata" else ""
+            marker = "kata" if _scheme(line) == "kata" else ""
         para.append((*pos, line.text))
         if whole_lines:
             # a paragraph per line of a PDF pasted into Word (or a page): one that stops mid-sentence
